@@ -1,0 +1,5 @@
+import sys
+
+from ketascreen.cli import main
+
+sys.exit(main())

@@ -1,0 +1,113 @@
+"""Three-valued evaluation of conditions: true, false or unknown, with Kleene's all/any/not.
+
+Missing is not negative: a comparison with a question that has no value (unanswered, "unknown",
+"declined", or not asked) is UNKNOWN, and so is one with an incomplete score. ``Truth`` refuses to
+be used as a plain bool, so no caller can quietly treat UNKNOWN as false.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Callable, Iterable
+
+from ketascreen.model import AllOf, Answered, AnyOf, Compare, Condition, Not, Value
+
+
+class Truth(Enum):
+    TRUE = "true"
+    FALSE = "false"
+    UNKNOWN = "unknown"
+
+    def __bool__(self) -> bool:
+        raise TypeError("a Truth may be UNKNOWN: compare it with Truth.TRUE / Truth.FALSE explicitly")
+
+    @classmethod
+    def of(cls, value: bool) -> Truth:
+        return cls.TRUE if value else cls.FALSE
+
+    def negate(self) -> Truth:
+        return {Truth.TRUE: Truth.FALSE, Truth.FALSE: Truth.TRUE}.get(self, Truth.UNKNOWN)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a condition may look at: a question's value (None when it has none) and a score's value
+    (None when incomplete)."""
+
+    question_value: Callable[[str], Value | tuple[str, ...] | None]
+    score_value: Callable[[str], int | None]
+
+
+def evaluate(condition: Condition, facts: Facts) -> Truth:
+    if isinstance(condition, AllOf):
+        return all_of(evaluate(part, facts) for part in condition.parts)
+    if isinstance(condition, AnyOf):
+        return any_of(evaluate(part, facts) for part in condition.parts)
+    if isinstance(condition, Not):
+        return evaluate(condition.part, facts).negate()
+    if isinstance(condition, Answered):
+        return Truth.of((facts.question_value(condition.ref) is not None) == condition.expected)
+    if isinstance(condition, Compare):
+        if condition.subject == "question":
+            value = facts.question_value(condition.ref)
+        else:
+            value = facts.score_value(condition.ref)
+        if value is None:
+            return Truth.UNKNOWN
+        return Truth.of(compare(value, condition.operator, condition.value))
+    raise TypeError(f"not a condition: {condition!r}")
+
+
+def all_of(truths: Iterable[Truth]) -> Truth:
+    """Kleene AND: false if any part is false, else unknown if any part is unknown, else true."""
+    result = Truth.TRUE
+    for truth in truths:
+        if truth is Truth.FALSE:
+            return Truth.FALSE
+        if truth is Truth.UNKNOWN:
+            result = Truth.UNKNOWN
+    return result
+
+
+def any_of(truths: Iterable[Truth]) -> Truth:
+    """Kleene OR: true if any part is true, else unknown if any part is unknown, else false."""
+    result = Truth.FALSE
+    for truth in truths:
+        if truth is Truth.TRUE:
+            return Truth.TRUE
+        if truth is Truth.UNKNOWN:
+            result = Truth.UNKNOWN
+    return result
+
+
+def compare(actual: Value | tuple[str, ...], operator: str, expected: Value | tuple[Value, ...]) -> bool:
+    """One comparison on a known value. Booleans never equal numbers here (in Python True == 1)."""
+    if operator == "includes":
+        return isinstance(actual, tuple) and expected in actual
+    if operator == "one_of":
+        assert isinstance(expected, tuple)
+        return any(_same(actual, option) for option in expected)
+    if operator == "equals":
+        return _same(actual, expected)
+    if operator == "not_equals":
+        return not _same(actual, expected)
+    if isinstance(actual, (bool, tuple)) or isinstance(expected, (bool, tuple)):
+        return False
+    if isinstance(actual, str) != isinstance(expected, str):
+        return False
+    if operator == "above":
+        return actual > expected  # type: ignore[operator]
+    if operator == "at_least":
+        return actual >= expected  # type: ignore[operator]
+    if operator == "below":
+        return actual < expected  # type: ignore[operator]
+    if operator == "at_most":
+        return actual <= expected  # type: ignore[operator]
+    raise ValueError(f"unknown operator {operator!r}")
+
+
+def _same(actual: object, expected: object) -> bool:
+    if isinstance(actual, bool) or isinstance(expected, bool):
+        return isinstance(actual, bool) and isinstance(expected, bool) and actual is expected
+    return actual == expected

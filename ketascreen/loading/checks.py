@@ -1,0 +1,467 @@
+"""Checks the schema cannot express: ids, references, operators that fit their question, bands.
+
+These run on the raw parsed data even when the schema found problems, so that one run reports
+everything; each step therefore skips values of the wrong shape (the schema has reported those).
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Iterator
+
+from ketascreen.loading.yamlread import Located, Path_
+from ketascreen.model import COMPARISON_OPERATORS, ORDER_OPERATORS
+
+Finding = tuple[int, int, str]
+
+OPERATORS_BY_TYPE: dict[str, tuple[str, ...]] = {
+    "yes_no": ("equals", "not_equals"),
+    "integer": ("equals", "not_equals", *ORDER_OPERATORS, "one_of"),
+    "number": ("equals", "not_equals", *ORDER_OPERATORS),
+    "choice": ("equals", "not_equals", "one_of"),
+    "multi_choice": ("includes",),
+    "scale": ("equals", "not_equals", *ORDER_OPERATORS, "one_of"),
+    "text": ("equals", "not_equals"),
+    "date": ("equals", "not_equals", *ORDER_OPERATORS),
+}
+SCORE_OPERATORS = ("equals", "not_equals", *ORDER_OPERATORS, "one_of")
+TYPE_WORDS = {
+    "yes_no": "yes/no",
+    "integer": "whole-number",
+    "number": "number",
+    "choice": "choice",
+    "multi_choice": "multiple-choice",
+    "scale": "scale",
+    "text": "free-text",
+    "date": "date",
+}
+SCORABLE_TYPES = ("scale", "yes_no")
+TEXT_KEYS = {
+    "root": ("title", "description"),
+    "section": ("title", "intro", "source"),
+    "question": ("text", "label", "help"),
+    "flag": ("label", "explanation", "source"),
+    "score": ("label", "source"),
+}
+
+
+@dataclass
+class _QuestionRef:
+    data: dict[str, Any]
+    path: Path_
+    index: int
+
+
+@dataclass
+class _Context:
+    located: Located
+    language: str
+    questions: dict[str, _QuestionRef] = field(default_factory=dict)
+    scores: dict[str, tuple[dict[str, Any], Path_]] = field(default_factory=dict)
+    scales: dict[str, list[Any]] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+    def at(self, path: Path_, message: str) -> None:
+        self.findings.append((*self.located.position(path), message))
+
+    def at_key(self, path: Path_, message: str) -> None:
+        self.findings.append((*self.located.key_position(path), message))
+
+
+def semantic_problems(located: Located) -> list[Finding]:
+    data = located.data
+    if not isinstance(data, dict):
+        return []
+    language = data.get("language") if isinstance(data.get("language"), str) else "en"
+    ctx = _Context(located, language)
+    _check_texts(ctx, data, (), "root")
+    _collect_scales(ctx, data)
+    _collect_questions(ctx, data)
+    _collect_scores(ctx, data)
+    _check_questions(ctx, data)
+    _check_scores(ctx, data)
+    _check_flags(ctx, data)
+    return ctx.findings
+
+
+def _entries(container: Any, key: str, path: Path_) -> Iterator[tuple[dict[str, Any], Path_]]:
+    """The mapping entries of the list at container[key], with their paths."""
+    items = container.get(key) if isinstance(container, dict) else None
+    if isinstance(items, list):
+        for index, item in enumerate(items):
+            if isinstance(item, dict):
+                yield item, path + (key, index)
+
+
+def _check_texts(ctx: _Context, entry: dict[str, Any], path: Path_, kind: str) -> None:
+    for key in TEXT_KEYS[kind]:
+        value = entry.get(key)
+        if isinstance(value, dict) and value and ctx.language not in value:
+            ctx.at(path + (key,), f"'{key}' has no '{ctx.language}' text (the file's language)")
+
+
+def _collect_scales(ctx: _Context, data: dict[str, Any]) -> None:
+    scales = data.get("scales")
+    if not isinstance(scales, dict):
+        return
+    for name, options in scales.items():
+        if not isinstance(options, list):
+            continue
+        ctx.scales[name] = options
+        seen: dict[Any, int] = {}
+        for index, option in enumerate(options):
+            if not isinstance(option, dict):
+                continue
+            label = option.get("label")
+            if isinstance(label, dict) and label and ctx.language not in label:
+                ctx.at(("scales", name, index, "label"), f"'label' has no '{ctx.language}' text (the file's language)")
+            score = option.get("score")
+            if isinstance(score, int) and not isinstance(score, bool):
+                if score in seen:
+                    ctx.at(("scales", name, index, "score"),
+                           f"score {score} appears twice in scale '{name}' (entries {seen[score] + 1} and {index + 1})")
+                seen.setdefault(score, index)
+
+
+def _collect_questions(ctx: _Context, data: dict[str, Any]) -> None:
+    section_ids: dict[str, Path_] = {}
+    index = 0
+    for section, spath in _entries(data, "sections", ()):
+        _check_texts(ctx, section, spath, "section")
+        sid = section.get("id")
+        if isinstance(sid, str):
+            if sid in section_ids:
+                ctx.at(spath + ("id",), f"duplicate section id '{sid}' (first at line {ctx.located.position(section_ids[sid] + ('id',))[0]})")
+            else:
+                section_ids[sid] = spath
+        for question, qpath in _entries(section, "questions", spath):
+            qid = question.get("id")
+            if not isinstance(qid, str):
+                continue
+            if qid in ctx.questions:
+                first = ctx.located.position(ctx.questions[qid].path + ("id",))[0]
+                ctx.at(qpath + ("id",), f"duplicate question id '{qid}' (first at line {first})")
+                continue
+            ctx.questions[qid] = _QuestionRef(question, qpath, index)
+            index += 1
+
+
+def _collect_scores(ctx: _Context, data: dict[str, Any]) -> None:
+    for score, path in _entries(data, "scores", ()):
+        sid = score.get("id")
+        if not isinstance(sid, str):
+            continue
+        if sid in ctx.scores:
+            first = ctx.located.position(ctx.scores[sid][1] + ("id",))[0]
+            ctx.at(path + ("id",), f"duplicate score id '{sid}' (first at line {first})")
+        elif sid in ctx.questions:
+            first = ctx.located.position(ctx.questions[sid].path + ("id",))[0]
+            ctx.at(path + ("id",), f"score id '{sid}' is already a question id (line {first}); conditions could not tell them apart")
+        else:
+            ctx.scores[sid] = (score, path)
+
+
+def _check_questions(ctx: _Context, data: dict[str, Any]) -> None:
+    for section, spath in _entries(data, "sections", ()):
+        questions = [q for q, _ in _entries(section, "questions", spath)]
+        first_index = next(
+            (ctx.questions[q["id"]].index for q in questions if isinstance(q.get("id"), str) and q["id"] in ctx.questions),
+            0,
+        )
+        if isinstance(section.get("when"), dict):
+            owner = f"section '{section.get('id')}'"
+            _check_condition(ctx, section["when"], spath + ("when",), before=first_index, owner=owner)
+        for question, qpath in _entries(section, "questions", spath):
+            _check_question(ctx, question, qpath)
+
+
+def _check_question(ctx: _Context, question: dict[str, Any], path: Path_) -> None:
+    _check_texts(ctx, question, path, "question")
+    qtype = question.get("type")
+    qid = question.get("id")
+    if not isinstance(qtype, str):
+        return
+    words = TYPE_WORDS.get(qtype, qtype)
+    for key in ("min", "max", "unit"):
+        if key in question and qtype not in ("integer", "number"):
+            ctx.at_key(path + (key,), f"'{key}' applies only to integer and number questions, not to a {words} question")
+    if "choices" in question and qtype not in ("choice", "multi_choice"):
+        ctx.at_key(path + ("choices",), f"'choices' applies only to choice and multi_choice questions, not to a {words} question")
+    if "scale" in question and qtype != "scale":
+        ctx.at_key(path + ("scale",), f"'scale' applies only to scale questions, not to a {words} question")
+    low, high = question.get("min"), question.get("max")
+    if qtype == "integer":
+        for key, value in (("min", low), ("max", high)):
+            if isinstance(value, float) and not value.is_integer():
+                ctx.at(path + (key,), f"'{key}' of a whole-number question must be a whole number, not {value}")
+    if _is_number(low) and _is_number(high) and low > high:
+        ctx.at(path + ("min",), f"'min' ({low}) is above 'max' ({high})")
+    if qtype in ("choice", "multi_choice"):
+        seen: dict[str, int] = {}
+        for choice, cpath in _entries(question, "choices", path):
+            label = choice.get("label")
+            if isinstance(label, dict) and label and ctx.language not in label:
+                ctx.at(cpath + ("label",), f"'label' has no '{ctx.language}' text (the file's language)")
+            code = choice.get("code")
+            if isinstance(code, str):
+                if code in seen:
+                    ctx.at(cpath + ("code",), f"choice code '{code}' appears twice in question '{qid}'")
+                seen.setdefault(code, cpath[-1])
+    if qtype == "scale" and isinstance(question.get("scale"), str) and question["scale"] not in ctx.scales:
+        ctx.at(path + ("scale",), f"no scale named '{question['scale']}' under 'scales'{_suggest(question['scale'], ctx.scales)}")
+    if isinstance(question.get("when"), dict) and isinstance(qid, str) and qid in ctx.questions:
+        before = ctx.questions[qid].index
+        _check_condition(ctx, question["when"], path + ("when",), before=before, owner=f"question '{qid}'")
+
+
+def _check_scores(ctx: _Context, data: dict[str, Any]) -> None:
+    for score, path in _entries(data, "scores", ()):
+        _check_texts(ctx, score, path, "score")
+        sid = score.get("id")
+        low = high = 0
+        complete = True
+        items = score.get("items") if isinstance(score.get("items"), list) else []
+        for index, item in enumerate(items):
+            if not isinstance(item, str):
+                complete = False
+                continue
+            ref = ctx.questions.get(item)
+            if ref is None:
+                ctx.at(path + ("items", index), f"score '{sid}' sums question '{item}', which does not exist{_suggest(item, ctx.questions)}")
+                complete = False
+                continue
+            qtype = ref.data.get("type")
+            if qtype not in SCORABLE_TYPES:
+                ctx.at(path + ("items", index),
+                       f"score '{sid}' can sum scale and yes/no questions; '{item}' is a {TYPE_WORDS.get(str(qtype), qtype)} question")
+                complete = False
+                continue
+            item_range = _item_range(ctx, ref.data)
+            if item_range is None:
+                complete = False
+                continue
+            low, high = low + item_range[0], high + item_range[1]
+        if isinstance(score.get("zero_when"), dict):
+            _check_condition(ctx, score["zero_when"], path + ("zero_when",), before=None, owner=f"score '{sid}'")
+            low = min(low, 0)
+        if complete and items:
+            _check_bands(ctx, score, path, low, high)
+
+
+def _item_range(ctx: _Context, question: dict[str, Any]) -> tuple[int, int] | None:
+    if question.get("type") == "yes_no":
+        return (0, 1)
+    options = ctx.scales.get(question.get("scale"))  # type: ignore[arg-type]
+    scores = [o.get("score") for o in options or [] if isinstance(o, dict) and _is_int(o.get("score"))]
+    return (min(scores), max(scores)) if scores else None
+
+
+def _check_bands(ctx: _Context, score: dict[str, Any], path: Path_, low: int, high: int) -> None:
+    bands = [(band, bpath) for band, bpath in _entries(score, "bands", path)
+             if _is_int(band.get("min")) and _is_int(band.get("max"))]
+    sid = score.get("id")
+    for band, bpath in _entries(score, "bands", path):
+        label = band.get("label")
+        if isinstance(label, dict) and label and ctx.language not in label:
+            ctx.at(bpath + ("label",), f"'label' has no '{ctx.language}' text (the file's language)")
+    for band, bpath in bands:
+        if band["min"] > band["max"]:
+            ctx.at(bpath + ("min",), f"band 'min' ({band['min']}) is above its 'max' ({band['max']})")
+            return
+    if not bands:
+        return
+    bands.sort(key=lambda entry: entry[0]["min"])
+    first, first_path = bands[0]
+    if first["min"] != low:
+        ctx.at(first_path + ("min",), f"the bands of score '{sid}' start at {first['min']}, but the score can be as low as {low}")
+    for (previous, _), (band, bpath) in zip(bands, bands[1:]):
+        if band["min"] > previous["max"] + 1:
+            ctx.at(bpath + ("min",), f"gap in the bands of score '{sid}': nothing covers {previous['max'] + 1}"
+                   + (f" to {band['min'] - 1}" if band["min"] - 1 > previous["max"] + 1 else ""))
+        elif band["min"] <= previous["max"]:
+            ctx.at(bpath + ("min",), f"bands of score '{sid}' overlap: {band['min']} to {min(band['max'], previous['max'])} is in two bands")
+    last, last_path = bands[-1]
+    if last["max"] != high:
+        ctx.at(last_path + ("max",), f"the bands of score '{sid}' end at {last['max']}, but the score can be as high as {high}")
+
+
+def _check_flags(ctx: _Context, data: dict[str, Any]) -> None:
+    seen: dict[str, Path_] = {}
+    for flag, path in _entries(data, "flags", ()):
+        _check_texts(ctx, flag, path, "flag")
+        fid = flag.get("id")
+        if isinstance(fid, str):
+            if fid in seen:
+                ctx.at(path + ("id",), f"duplicate flag id '{fid}' (first at line {ctx.located.position(seen[fid] + ('id',))[0]})")
+            seen.setdefault(fid, path)
+        if isinstance(flag.get("when"), dict):
+            _check_condition(ctx, flag["when"], path + ("when",), before=None, owner=f"flag '{fid}'")
+
+
+# --- conditions --------------------------------------------------------------------------------
+
+_COMBINATORS = ("all", "any", "not")
+_SUBJECTS = ("question", "score")
+_OPERATORS = (*COMPARISON_OPERATORS, "answered")
+
+
+def _check_condition(ctx: _Context, cond: dict[str, Any], path: Path_, before: int | None, owner: str) -> None:
+    """``before``: the index of the question that owns the condition (None: any question may be used)."""
+    combinators = [k for k in _COMBINATORS if k in cond]
+    subjects = [k for k in _SUBJECTS if k in cond]
+    operators = [k for k in _OPERATORS if k in cond]
+    if combinators:
+        if len(combinators) > 1 or subjects or operators:
+            others = [k for k in cond if k != combinators[0]]
+            ctx.at(path, f"a condition is one of all / any / not, or one comparison; this one mixes "
+                         f"'{combinators[0]}' with '{others[0]}': put each part in an 'all' or 'any' list")
+            return
+        parts = cond[combinators[0]]
+        if combinators[0] == "not":
+            if isinstance(parts, dict):
+                _check_condition(ctx, parts, path + ("not",), before, owner)
+        elif isinstance(parts, list):
+            for index, part in enumerate(parts):
+                if isinstance(part, dict):
+                    _check_condition(ctx, part, path + (combinators[0], index), before, owner)
+        return
+    if not subjects:
+        if operators:
+            ctx.at_key(path + (operators[0],), f"'{operators[0]}' needs 'question:' or 'score:' to say what it compares")
+        return
+    if len(subjects) > 1:
+        ctx.at_key(path + ("score",), "a comparison names one 'question' or one 'score', not both")
+        return
+    if not operators:
+        ctx.at(path, f"the comparison on {subjects[0]} '{cond[subjects[0]]}' needs an operator: {', '.join(_OPERATORS)}")
+        return
+    if len(operators) > 1:
+        ctx.at_key(path + (operators[1],), f"a comparison has one operator; '{operators[0]}' and '{operators[1]}' "
+                                           "belong in separate comparisons inside an 'all' list")
+        return
+    ref, operator = cond[subjects[0]], operators[0]
+    if not isinstance(ref, str):
+        return
+    if subjects[0] == "question":
+        _check_question_comparison(ctx, ref, operator, cond[operator], path, before, owner)
+    else:
+        _check_score_comparison(ctx, ref, operator, cond[operator], path, before, owner)
+
+
+def _check_question_comparison(
+    ctx: _Context, ref: str, operator: str, value: Any, path: Path_, before: int | None, owner: str
+) -> None:
+    target = ctx.questions.get(ref)
+    if target is None:
+        ctx.at(path + ("question",), f"{owner}: condition uses question '{ref}', which does not exist{_suggest(ref, ctx.questions)}")
+        return
+    if before is not None and target.index >= before:
+        if owner == f"question '{ref}'":
+            ctx.at(path + ("question",), f"{owner}: its condition cannot depend on its own answer")
+        else:
+            line = ctx.located.position(target.path)[0]
+            ctx.at(path + ("question",), f"{owner}: condition uses question '{ref}', which is asked later (line {line}); "
+                                         "a condition may only use questions asked before it")
+        return
+    qtype = target.data.get("type")
+    if operator == "answered" or qtype not in OPERATORS_BY_TYPE:
+        return
+    if operator not in OPERATORS_BY_TYPE[qtype]:
+        fits = ", ".join(OPERATORS_BY_TYPE[qtype])
+        ctx.at_key(path + (operator,), f"'{operator}' does not apply to {TYPE_WORDS[qtype]} question '{ref}'; use {fits}")
+        return
+    values = value if operator == "one_of" and isinstance(value, list) else [value]
+    for index, item in enumerate(values):
+        where = path + (operator, index) if operator == "one_of" else path + (operator,)
+        problem = _value_problem(ctx, target.data, item, operator)
+        if problem:
+            ctx.at(where, f"{owner}: {problem}")
+
+
+def _value_problem(ctx: _Context, question: dict[str, Any], value: Any, operator: str) -> str | None:
+    qtype, qid = question.get("type"), question.get("id")
+    if qtype == "yes_no":
+        if not isinstance(value, bool):
+            return f"'{qid}' is a yes/no question: compare it with true or false (no quotes), not {_show(value)}"
+    elif qtype in ("integer", "number"):
+        if not _is_number(value):
+            return f"'{qid}' is a {TYPE_WORDS[qtype]} question: compare it with a number, not {_show(value)}"
+        if _is_number(question.get("min")) and _is_number(question.get("max")) and not question["min"] <= value <= question["max"]:
+            if operator in ("equals", "one_of"):
+                return f"{value} is outside the range of '{qid}' ({question['min']} to {question['max']}), so this can never hold"
+    elif qtype in ("choice", "multi_choice"):
+        codes = [c.get("code") for c in question.get("choices") or [] if isinstance(c, dict)]
+        if not isinstance(value, str):
+            hint = f'; if that is a code, write it in quotes: "{value}"' if str(value) in codes else ""
+            return f"'{qid}' takes a choice code, not {_show(value)}{hint}"
+        if value not in codes:
+            return f"'{value}' is not a choice of '{qid}' (its codes: {', '.join(str(c) for c in codes)})"
+    elif qtype == "scale":
+        scores = [o.get("score") for o in ctx.scales.get(question.get("scale"), []) if isinstance(o, dict)]  # type: ignore[arg-type]
+        if not _is_number(value):
+            return f"'{qid}' is a scale question: compare it with an option's score, not {_show(value)}"
+        if operator in ("equals", "not_equals", "one_of") and scores and value not in scores:
+            return f"{value} is not a score of the options of '{qid}' ({', '.join(str(s) for s in scores)})"
+    elif qtype == "text":
+        if not isinstance(value, str):
+            return f"'{qid}' is a free-text question: compare it with text, not {_show(value)}"
+    elif qtype == "date":
+        try:
+            date.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            value = None
+        if not isinstance(value, str):
+            return f"'{qid}' is a date question: compare it with a date in quotes such as \"2026-01-31\""
+    return None
+
+
+def _check_score_comparison(
+    ctx: _Context, ref: str, operator: str, value: Any, path: Path_, before: int | None, owner: str
+) -> None:
+    entry = ctx.scores.get(ref)
+    if entry is None:
+        ctx.at(path + ("score",), f"{owner}: condition uses score '{ref}', which does not exist{_suggest(ref, ctx.scores)}")
+        return
+    if operator not in SCORE_OPERATORS:
+        ctx.at_key(path + (operator,), f"'{operator}' does not apply to a score; use {', '.join(SCORE_OPERATORS)}")
+        return
+    for item in value if isinstance(value, list) else [value]:
+        if not _is_number(item):
+            ctx.at(path + (operator,), f"{owner}: score '{ref}' is a number: compare it with a number, not {_show(item)}")
+    if before is None:
+        return
+    items = entry[0].get("items") if isinstance(entry[0].get("items"), list) else []
+    later = [i for i in items if isinstance(i, str) and i in ctx.questions and ctx.questions[i].index >= before]
+    if later:
+        ctx.at(path + ("score",), f"{owner}: condition uses score '{ref}', whose item '{later[0]}' is asked later; "
+                                  "a condition may only use scores whose items are all asked before it")
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str):
+        return f"the text '{value}'"
+    if value is None:
+        return "nothing"
+    if isinstance(value, (list, dict)):
+        return "a list" if isinstance(value, list) else "a mapping"
+    return str(value)
+
+
+def _suggest(name: str, known: Any) -> str:
+    hint = difflib.get_close_matches(name, list(known), n=1, cutoff=0.7)
+    return f"; did you mean '{hint[0]}'?" if hint else ""

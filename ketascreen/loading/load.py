@@ -1,0 +1,62 @@
+"""Find a questionnaire by bundled id or path, and load it with every problem reported at once."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from ketascreen.errors import Problem, QuestionnaireError, QuestionnaireNotFound
+from ketascreen.model import Questionnaire
+
+BUNDLED_DIR = Path(__file__).resolve().parent.parent / "questionnaires"
+SUFFIXES = (".yaml", ".yml")
+
+
+def bundled_ids() -> list[str]:
+    return sorted(p.stem for p in BUNDLED_DIR.glob("*.yaml"))
+
+
+def find_questionnaire(name: str) -> Path:
+    """A path as given, or a bundled questionnaire by its id."""
+    path = Path(name)
+    if path.exists() or path.suffix in SUFFIXES or "/" in name or "\\" in name:
+        return path
+    bundled = BUNDLED_DIR / f"{name}.yaml"
+    if bundled.is_file():
+        return bundled
+    known = ", ".join(bundled_ids()) or "none"
+    raise QuestionnaireNotFound(f"{name}: no such file, and no bundled questionnaire with that id (bundled: {known})")
+
+
+def check_file(path: Path, name: str | None = None) -> tuple[Questionnaire | None, list[Problem]]:
+    """Every problem in the file; the questionnaire when there are none."""
+    from ketascreen.loading.build import build_questionnaire
+    from ketascreen.loading.checks import semantic_problems
+    from ketascreen.loading.schema import schema_problems
+    from ketascreen.loading.yamlread import YamlProblem, parse, read_text
+
+    shown = name or str(path)
+    try:
+        text = read_text(path)
+        located, soft = parse(text)
+    except YamlProblem as problem:
+        return None, [Problem(shown, problem.line, problem.column, problem.message)]
+    problems = {Problem(shown, p.line, p.column, p.message) for p in soft}
+    if not isinstance(located.data, dict):
+        problems.add(Problem(shown, 1, 1, "a questionnaire is a mapping (format:, id:, title:, ...), not a single value or list"))
+        return None, sorted(problems)
+    problems.update(Problem(shown, line, col, msg) for line, col, msg in schema_problems(located))
+    problems.update(Problem(shown, line, col, msg) for line, col, msg in semantic_problems(located))
+    if problems:
+        return None, sorted(problems)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return build_questionnaire(located.data, digest), []
+
+
+def load_questionnaire(name: str) -> Questionnaire:
+    """The checked questionnaire for a bundled id or path; QuestionnaireError lists what is wrong."""
+    path = find_questionnaire(name)
+    questionnaire, problems = check_file(path)
+    if questionnaire is None:
+        raise QuestionnaireError(problems)
+    return questionnaire

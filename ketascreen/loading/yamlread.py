@@ -1,0 +1,255 @@
+"""Read YAML into plain Python values, remembering where every key and value stands.
+
+PyYAML speaks YAML 1.1, where ``no`` is false, ``2024-01-01`` a date and ``0755`` octal, and a repeated
+key silently wins. Questionnaires are written by hand by people who are not programmers, so nothing
+may change meaning behind their back: this reader resolves only the YAML 1.2 core scalars (``true``,
+``false``, ``null``, decimal numbers), keeps everything else as the text that was written, reports
+repeated keys, refuses non-standard tags and refuses alias expansions that grow out of proportion.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+# Aliases may legitimately repeat a block or two; an alias bomb repeats it exponentially. Allow the
+# expanded tree to be a few times the written one, with room for small files.
+ALIAS_EXPANSION_FACTOR = 4
+ALIAS_EXPANSION_ALLOWANCE = 10_000
+
+Path_ = tuple[str | int, ...]
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+
+
+class _CoreResolver(yaml.resolver.BaseResolver):
+    """The YAML 1.2 core schema's implicit scalars, and nothing else."""
+
+    yaml_implicit_resolvers: dict = {}
+
+
+for _tag, _pattern, _first in (
+    (_BOOL, r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    (_INT, r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    (
+        _FLOAT,
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        "-+0123456789.",
+    ),
+    (_NULL, r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+):
+    _CoreResolver.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
+
+
+if getattr(yaml, "__with_libyaml__", False):
+    from yaml._yaml import CParser as _Parser
+
+    class _Loader(_Parser, _CoreResolver):  # type: ignore[misc]
+        def __init__(self, stream: str) -> None:
+            _Parser.__init__(self, stream)
+            _CoreResolver.__init__(self)
+
+else:  # pragma: no cover - pure-Python fallback when libyaml is missing
+
+    class _Loader(  # type: ignore[no-redef]
+        yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer, _CoreResolver
+    ):
+        def __init__(self, stream: str) -> None:
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            yaml.composer.Composer.__init__(self)
+            _CoreResolver.__init__(self)
+
+
+@dataclass
+class Located:
+    """Parsed data plus the 1-based (line, column) of each value and key, by path."""
+
+    data: object
+    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def position(self, path: Path_) -> tuple[int, int]:
+        """Where the value at ``path`` stands, or its nearest enclosing value."""
+        path = tuple(path)
+        while path not in self.values and path:
+            path = path[:-1]
+        return self.values.get(path, (1, 1))
+
+    def key_position(self, path: Path_) -> tuple[int, int]:
+        """Where the key of the mapping entry at ``path`` stands (its value if there is no key)."""
+        return self.keys.get(tuple(path)) or self.position(path)
+
+
+class YamlProblem(Exception):
+    def __init__(self, message: str, line: int = 0, column: int = 0):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+def read_text(path: Path) -> str:
+    """The file's text, or a YamlProblem saying plainly why it cannot be read."""
+    if path.is_dir():
+        raise YamlProblem("is a directory, not a questionnaire file")
+    try:
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise YamlProblem("no such file") from None
+    except PermissionError:
+        raise YamlProblem("cannot be read: permission denied") from None
+    except OSError as error:
+        raise YamlProblem(f"cannot be read: {error.strerror or error}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        size = path.stat().st_size if path.is_file() else len(raw)
+        raise YamlProblem(
+            f"is {size / 1024 / 1024:.1f} MB; questionnaire files may be at most {MAX_FILE_BYTES // 1024 // 1024} MB"
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        raise YamlProblem("is not UTF-8 text (save it as UTF-8)", line, column) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text
+
+
+def parse(text: str) -> tuple[Located, list[YamlProblem]]:
+    """Parse one YAML document; syntax errors raise YamlProblem, softer problems are returned."""
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        raise YamlProblem(_yaml_message(error, text), *(_pos(mark) if mark else (0, 0))) from None
+    except yaml.YAMLError as error:
+        raise YamlProblem(f"is not valid YAML: {error}") from None
+    if root is None:
+        raise YamlProblem("is empty")
+    builder = _Builder()
+    data = builder.build(root, ())
+    return Located(data, builder.values, builder.keys), builder.problems
+
+
+def _pos(mark: yaml.Mark) -> tuple[int, int]:
+    return mark.line + 1, mark.column + 1
+
+
+def _yaml_message(error: yaml.MarkedYAMLError, text: str) -> str:
+    problem = (error.problem or "").strip()
+    context = (error.context or "").strip()
+    if "expected a single document" in context:
+        return "holds more than one YAML document (a line '---'); a questionnaire is one document"
+    mark = error.problem_mark
+    if mark is not None and _char_at(text, mark.line, mark.column) == "\t" or "'\\t'" in problem:
+        return "a tab character: YAML indentation must use spaces"
+    message = problem or context or "is not valid YAML"
+    if context and problem:
+        message = f"{problem} ({context})"
+    return f"YAML syntax: {message}"
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.split("\n", line + 1)
+    if line < len(lines) and column < len(lines[line]):
+        return lines[line][column]
+    return ""
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag[len("tag:yaml.org,2002:") :] if tag.startswith("tag:yaml.org,2002:") else tag
+
+
+class _Builder:
+    """Turns a composed node tree into dicts, lists and scalars, recording positions."""
+
+    def __init__(self) -> None:
+        self.values: dict[Path_, tuple[int, int]] = {}
+        self.keys: dict[Path_, tuple[int, int]] = {}
+        self.problems: list[YamlProblem] = []
+        self._seen: set[int] = set()
+        self._visits = 0
+
+    def build(self, node: yaml.Node, path: Path_) -> object:
+        self._count(node)
+        self.values[path] = _pos(node.start_mark)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            self._check_tag(node, _SEQ)
+            return [self.build(item, path + (index,)) for index, item in enumerate(node.value)]
+        return self._scalar(node)
+
+    def _count(self, node: yaml.Node) -> None:
+        self._visits += 1
+        self._seen.add(id(node))
+        if self._visits > ALIAS_EXPANSION_FACTOR * len(self._seen) + ALIAS_EXPANSION_ALLOWANCE:
+            raise YamlProblem(
+                "aliases (*name) expand to far more data than the file holds; write the repeated parts out",
+                *_pos(node.start_mark),
+            )
+
+    def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict:
+        self._check_tag(node, _MAP)
+        result: dict = {}
+        for key_node, value_node in node.value:
+            self._count(key_node)
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise YamlProblem("a key must be a plain word, not a list or mapping", *_pos(key_node.start_mark))
+            key = self._scalar(key_node)
+            if not isinstance(key, str):
+                key = key_node.value  # `1:` or `true:` as a key means the text the author wrote
+            if key in result:
+                line, column = self.keys[path + (key,)]
+                self.problems.append(
+                    YamlProblem(f"duplicate key '{key}' (first at line {line}); keep one", *_pos(key_node.start_mark))
+                )
+                continue
+            self.keys[path + (key,)] = _pos(key_node.start_mark)
+            result[key] = self.build(value_node, path + (key,))
+        return result
+
+    def _scalar(self, node: yaml.Node) -> object:
+        tag = node.tag
+        value = node.value
+        if tag == _STR:
+            return value
+        if tag == _NULL:
+            return None
+        if tag == _BOOL:
+            return value.lower() == "true"
+        if tag == _INT:
+            try:
+                return int(value, 0) if value[:2].lower() in ("0o", "0x") else int(value, 10)
+            except ValueError:
+                raise YamlProblem(f"'{value}' is not a whole number", *_pos(node.start_mark)) from None
+        if tag == _FLOAT:
+            try:
+                return float(value.lower().replace(".inf", "inf").replace(".nan", "nan"))
+            except ValueError:
+                raise YamlProblem(f"'{value}' is not a number", *_pos(node.start_mark)) from None
+        raise YamlProblem(
+            f"the tag {_short_tag(tag)} is not allowed here; questionnaires use plain YAML without tags",
+            *_pos(node.start_mark),
+        )
+
+    def _check_tag(self, node: yaml.Node, expected: str) -> None:
+        if node.tag != expected:
+            raise YamlProblem(
+                f"the tag {_short_tag(node.tag)} is not allowed here; questionnaires use plain YAML without tags",
+                *_pos(node.start_mark),
+            )

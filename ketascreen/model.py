@@ -1,0 +1,207 @@
+"""The questionnaire as frozen values, built only from a file that passed every check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Union
+
+QUESTION_TYPES = ("yes_no", "integer", "number", "choice", "multi_choice", "scale", "text", "date")
+NUMERIC_TYPES = ("integer", "number")
+
+
+class Severity(Enum):
+    """Flag severities, most pressing first; ``heading`` is the wording used in print."""
+
+    URGENT = "urgent"
+    CONTRAINDICATION = "contraindication"
+    PRECAUTION = "precaution"
+    HISTORY = "history"
+    LOGISTICS = "logistics"
+
+    @property
+    def rank(self) -> int:
+        return list(Severity).index(self)
+
+    @property
+    def heading(self) -> str:
+        return _SEVERITY_HEADINGS[self]
+
+
+_SEVERITY_HEADINGS = {
+    Severity.URGENT: "urgent — same-day clinician attention",
+    Severity.CONTRAINDICATION: "possible contraindication",
+    Severity.PRECAUTION: "precaution",
+    Severity.HISTORY: "relevant history",
+    Severity.LOGISTICS: "logistics",
+}
+
+
+@dataclass(frozen=True)
+class Text:
+    """Text people read, in one or more languages; ``default`` is the file's language."""
+
+    translations: tuple[tuple[str, str], ...]
+    default: str
+
+    @classmethod
+    def plain(cls, value: str, language: str = "en") -> Text:
+        return cls(((language, value),), language)
+
+    def get(self, language: str | None = None) -> str:
+        found = dict(self.translations)
+        if language and language in found:
+            return found[language]
+        return found[self.default]
+
+    def __str__(self) -> str:
+        return self.get()
+
+
+# --- conditions -------------------------------------------------------------------------------
+
+COMPARISON_OPERATORS = ("equals", "not_equals", "above", "at_least", "below", "at_most", "one_of", "includes")
+ORDER_OPERATORS = ("above", "at_least", "below", "at_most")
+Value = Union[bool, int, float, str]
+
+
+@dataclass(frozen=True)
+class Compare:
+    """``{question: ID, OPERATOR: VALUE}`` or ``{score: ID, OPERATOR: VALUE}``."""
+
+    subject: str  # "question" or "score"
+    ref: str
+    operator: str
+    value: Value | tuple[Value, ...]
+
+
+@dataclass(frozen=True)
+class Answered:
+    """``{question: ID, answered: true|false}``: has the question a value (not unknown/declined/open)?"""
+
+    ref: str
+    expected: bool
+
+
+@dataclass(frozen=True)
+class AllOf:
+    parts: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    parts: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    part: Condition
+
+
+Condition = Union[Compare, Answered, AllOf, AnyOf, Not]
+
+
+# --- the questionnaire ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Choice:
+    code: str
+    label: Text
+
+
+@dataclass(frozen=True)
+class ScaleOption:
+    score: int
+    label: Text
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    type: str
+    text: Text
+    label: Text
+    section: str
+    help: Text | None = None
+    required: bool = True
+    accepts_unknown: bool = True
+    accepts_declined: bool = True
+    unit: str | None = None
+    min: int | float | None = None
+    max: int | float | None = None
+    choices: tuple[Choice, ...] = ()
+    options: tuple[ScaleOption, ...] = ()
+    scale: str | None = None
+    when: Condition | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: Text
+    questions: tuple[Question, ...]
+    intro: Text | None = None
+    source: Text | None = None
+    when: Condition | None = None
+
+
+@dataclass(frozen=True)
+class Flag:
+    id: str
+    severity: Severity
+    label: Text
+    explanation: Text
+    when: Condition
+    source: Text
+
+
+@dataclass(frozen=True)
+class Band:
+    min: int
+    max: int
+    label: Text
+
+
+@dataclass(frozen=True)
+class Score:
+    id: str
+    label: Text
+    items: tuple[str, ...]
+    bands: tuple[Band, ...]
+    zero_when: Condition | None = None
+    source: Text | None = None
+
+    def band_for(self, value: int) -> Band | None:
+        return next((b for b in self.bands if b.min <= value <= b.max), None)
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    id: str
+    title: Text
+    version: str
+    language: str
+    sections: tuple[Section, ...]
+    flags: tuple[Flag, ...]
+    scores: tuple[Score, ...]
+    sha256: str
+    description: Text | None = None
+    _questions: dict[str, Question] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._questions.update((q.id, q) for s in self.sections for q in s.questions)
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        return tuple(self._questions.values())
+
+    def question(self, question_id: str) -> Question:
+        return self._questions[question_id]
+
+    def score(self, score_id: str) -> Score:
+        return next(s for s in self.scores if s.id == score_id)
+
+    def section_of(self, question_id: str) -> Section:
+        wanted = self._questions[question_id].section
+        return next(s for s in self.sections if s.id == wanted)

@@ -1,0 +1,96 @@
+"""`ketascreen show` and `ketascreen list`: a questionnaire as an outline a clinic admin can review."""
+
+from __future__ import annotations
+
+import textwrap
+
+from ketascreen.describe import describe
+from ketascreen.model import Question, Questionnaire, Severity
+
+WIDTH = 100
+
+
+def outline(q: Questionnaire, language: str | None = None) -> str:
+    lines: list[str] = []
+    add = lines.append
+    add(q.title.get(language))
+    add(f"id {q.id} · version {q.version} · sha256 {q.sha256[:12]}")
+    if q.description:
+        add("")
+        lines.extend(_wrap(q.description.get(language), "", hanging=""))
+    add("")
+    add(f"{len(q.questions)} questions in {len(q.sections)} sections · {len(q.flags)} flags · {len(q.scores)} scores")
+    for number, section in enumerate(q.sections, start=1):
+        add("")
+        add(f"{number}. {section.title.get(language)}")
+        if section.when:
+            lines.extend(_wrap(f"asked only if: {describe(section.when, q, language)}", "   "))
+        if section.intro:
+            lines.extend(_wrap(f"read first: {section.intro.get(language)}", "   "))
+        if section.source:
+            lines.extend(_wrap(f"source: {section.source.get(language)}", "   "))
+        for index, question in enumerate(section.questions, start=1):
+            add(f"   {number}.{index} {question.id} — {_kind(question)}")
+            lines.extend(_wrap(question.text.get(language), "       "))
+            if question.when:
+                lines.extend(_wrap(f"asked only if: {describe(question.when, q, language)}", "       "))
+    if q.flags:
+        add("")
+        add("Flags (each is for clinician review)")
+        for severity in Severity:
+            flags = [f for f in q.flags if f.severity is severity]
+            if not flags:
+                continue
+            add("")
+            add(f"   {severity.heading}")
+            for flag in flags:
+                add(f"   · {flag.id} — {flag.label.get(language)}")
+                lines.extend(_wrap(f"raised when: {describe(flag.when, q, language)}", "       "))
+                lines.extend(_wrap(f"source: {flag.source.get(language)}", "       "))
+    if q.scores:
+        add("")
+        add("Scores")
+        for score in q.scores:
+            add(f"   · {score.id} — {score.label.get(language)}: sum of {', '.join(score.items)}")
+            if score.zero_when:
+                lines.extend(_wrap(f"0 when: {describe(score.zero_when, q, language)}", "       "))
+            for band in score.bands:
+                add(f"       {band.min}–{band.max}: {band.label.get(language)}")
+    return "\n".join(lines) + "\n"
+
+
+def _kind(question: Question) -> str:
+    parts = [question.type.replace("_", "/") if question.type == "yes_no" else question.type.replace("_", " ")]
+    if question.min is not None or question.max is not None:
+        low = "" if question.min is None else _num(question.min)
+        high = "" if question.max is None else _num(question.max)
+        parts.append(f"{low}–{high}" + (f" {question.unit}" if question.unit else ""))
+    elif question.unit:
+        parts.append(question.unit)
+    if question.choices:
+        parts.append("choices: " + ", ".join(f"{c.code}" for c in question.choices))
+    if question.options:
+        parts.append(f"scale '{question.scale}' {min(o.score for o in question.options)}–{max(o.score for o in question.options)}")
+    parts.append("required" if question.required else "optional")
+    refused = [word for word, accepted in (("unknown", question.accepts_unknown), ("declined", question.accepts_declined)) if not accepted]
+    if refused:
+        parts.append(f"no {' or '.join(refused)}")
+    return ", ".join(parts)
+
+
+def _num(value: int | float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _wrap(text: str, indent: str, hanging: str = "  ") -> list[str]:
+    return textwrap.wrap(" ".join(text.split()), WIDTH, initial_indent=indent, subsequent_indent=indent + hanging) or [indent]
+
+
+def listing(rows: list[tuple[str, Questionnaire]]) -> str:
+    """One line per bundled questionnaire: id, title, version and counts."""
+    header = ("id", "title", "version", "questions", "flags", "scores")
+    table = [header] + [
+        (qid, q.title.get(), q.version, str(len(q.questions)), str(len(q.flags)), str(len(q.scores))) for qid, q in rows
+    ]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    return "".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() + "\n" for row in table)
