@@ -98,17 +98,20 @@ def show(
 
 def main(argv: Optional[list[str]] = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 problem, 2 usage, 130 interrupted)."""
-    from typer import _click as click  # typer vendors click; its exceptions are these
+    try:
+        from typer._click.exceptions import ClickException  # typer 0.29+ carries its own click
+    except ImportError:  # pragma: no cover - older typer on click
+        from click.exceptions import ClickException  # type: ignore[no-redef]
 
     command = typer.main.get_command(app)
     try:
         result = command.main(args=argv, prog_name="ketascreen", standalone_mode=False)
-    except click.exceptions.ClickException as error:
+    except ClickException as error:
         error.show()
         return error.exit_code
-    except click.exceptions.Exit as done:
+    except typer.Exit as done:
         return done.exit_code
-    except click.exceptions.Abort as abort:
+    except typer.Abort as abort:
         if isinstance(abort.__cause__, EOFError):
             _say("ended: no more input")
             return ExitStatus.PROBLEM

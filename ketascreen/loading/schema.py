@@ -60,7 +60,7 @@ def _explain(error: Any, located: Located) -> Iterator[tuple[int, int, str]]:
         words = " or ".join(_TYPE_WORDS.get(t, t) for t in expected)
         message = f"{name} must be {words}, not {_describe(error.instance)}"
         if "string" in expected and isinstance(error.instance, (int, float)) and not isinstance(error.instance, bool):
-            message += f'; write it in quotes: "{error.instance}"'
+            message += f'; write it in quotes: "{located.written.get(path, error.instance)}"'
         yield (*located.position(path), message)
         return
     if kind == "enum":

@@ -79,6 +79,8 @@ class Located:
     data: object
     values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    # the text as written, for numbers: 1.10 reads as 1.1, and a hint must quote what was written
+    written: dict[Path_, str] = field(default_factory=dict)
 
     def position(self, path: Path_) -> tuple[int, int]:
         """Where the value at ``path`` stands, or its nearest enclosing value."""
@@ -136,13 +138,17 @@ def parse(text: str) -> tuple[Located, list[YamlProblem]]:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         raise YamlProblem(_yaml_message(error, text), *(_pos(mark) if mark else (0, 0))) from None
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
+        raise YamlProblem(f"a control character (U+{error.character:04X}) that YAML does not allow", line, column) from None
     except yaml.YAMLError as error:
-        raise YamlProblem(f"is not valid YAML: {error}") from None
+        raise YamlProblem("is not valid YAML: " + " ".join(str(error).split())) from None
     if root is None:
         raise YamlProblem("is empty")
     builder = _Builder()
     data = builder.build(root, ())
-    return Located(data, builder.values, builder.keys), builder.problems
+    return Located(data, builder.values, builder.keys, builder.written), builder.problems
 
 
 def _pos(mark: yaml.Mark) -> tuple[int, int]:
@@ -180,6 +186,7 @@ class _Builder:
     def __init__(self) -> None:
         self.values: dict[Path_, tuple[int, int]] = {}
         self.keys: dict[Path_, tuple[int, int]] = {}
+        self.written: dict[Path_, str] = {}
         self.problems: list[YamlProblem] = []
         self._seen: set[int] = set()
         self._visits = 0
@@ -192,6 +199,8 @@ class _Builder:
         if isinstance(node, yaml.SequenceNode):
             self._check_tag(node, _SEQ)
             return [self.build(item, path + (index,)) for index, item in enumerate(node.value)]
+        if node.tag in (_INT, _FLOAT):
+            self.written[path] = node.value
         return self._scalar(node)
 
     def _count(self, node: yaml.Node) -> None:

@@ -1,0 +1,31 @@
+# Two commands for a fresh machine with Python 3.11+ and make:
+#   make run    set up .venv and start an interview on the bundled questionnaire
+#   make test   set up .venv with the test tools and run every test
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+$(VENV)/.installed-bench: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
+	touch $@
+
+run: $(VENV)/.installed
+	$(BIN)/ketascreen show ketamine-pretreatment
+
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.installed-bench
+	$(BIN)/python benchmarks/validate.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache
