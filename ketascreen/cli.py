@@ -7,12 +7,13 @@ Heavy modules (yaml, jsonschema, rich) are imported inside the commands that use
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import List, Optional
 
 import typer
 
 from ketascreen import __version__
-from ketascreen.errors import ExitStatus, KetascreenError, QuestionnaireError
+from ketascreen.errors import ExitStatus, KetascreenError, QuestionnaireError, UsageError
 
 app = typer.Typer(
     name="ketascreen",
@@ -94,6 +95,68 @@ def show(
     from ketascreen.render.outline import outline
 
     sys.stdout.write(outline(load_questionnaire(questionnaire), lang))
+
+
+DATA_DIR_HELP = "Where sessions are kept (default: the user's data directory; also KETASCREEN_DATA_DIR)."
+
+
+def _data_dir(value: Optional[Path]) -> Path:
+    from ketascreen.store import default_data_dir
+
+    return value if value is not None else default_data_dir()
+
+
+@app.command()
+def run(
+    questionnaire: str = typer.Argument("ketamine-pretreatment", metavar="[QUESTIONNAIRE]",
+                                        help="A bundled id or a questionnaire file."),
+    patient: Optional[str] = typer.Option(None, "--patient", help="The chart or record number (asked if missing)."),
+    staff: Optional[str] = typer.Option(None, "--staff", help="Your initials (asked if missing)."),
+    data_dir: Optional[Path] = typer.Option(None, "--data-dir", envvar="KETASCREEN_DATA_DIR", help=DATA_DIR_HELP),
+    answers: Optional[Path] = typer.Option(None, "--answers", help="A YAML or JSON file of answers (paper forms, scripts)."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Ask in this language where the questionnaire has it."),
+    plain: bool = typer.Option(False, "--plain", help="No colour or boxes, one line per prompt (also with NO_COLOR or TERM=dumb)."),
+) -> None:
+    """Interview a patient: every answer is saved as soon as it is given."""
+    from ketascreen.flows import run as run_flow
+
+    raise typer.Exit(run_flow(questionnaire, patient, staff, _data_dir(data_dir), answers, lang, plain))
+
+
+@app.command()
+def resume(
+    session: str = typer.Argument(..., metavar="SESSION", help="A session id or session file."),
+    amend: bool = typer.Option(False, "--amend", help="Reopen a completed session to correct it (recorded in the audit trail)."),
+    staff: Optional[str] = typer.Option(None, "--staff", help="Your initials, for an amendment (asked if missing)."),
+    data_dir: Optional[Path] = typer.Option(None, "--data-dir", envvar="KETASCREEN_DATA_DIR", help=DATA_DIR_HELP),
+    plain: bool = typer.Option(False, "--plain", help="No colour or boxes, one line per prompt."),
+) -> None:
+    """Continue an interview where it stopped, on the questionnaire version it began with."""
+    from ketascreen.flows import resume as resume_flow
+
+    raise typer.Exit(resume_flow(session, _data_dir(data_dir), amend, staff, plain))
+
+
+@app.command()
+def sessions(
+    status: Optional[str] = typer.Option(None, "--status", help="Only sessions with this status: in_progress or completed."),
+    data_dir: Optional[Path] = typer.Option(None, "--data-dir", envvar="KETASCREEN_DATA_DIR", help=DATA_DIR_HELP),
+) -> None:
+    """List sessions, newest first."""
+    from ketascreen.render.sessions import session_table
+    from ketascreen.session import COMPLETED, IN_PROGRESS
+    from ketascreen.store import Store
+
+    if status is not None and status not in (IN_PROGRESS, COMPLETED):
+        raise UsageError(f"--status takes {IN_PROGRESS} or {COMPLETED}, not '{status}'")
+    found = []
+    for path, session, problem in Store(_data_dir(data_dir)).sessions():
+        if session is None:
+            _say(f"skipped: {problem}")
+        elif status is None or session.status == status:
+            found.append(session)
+    found.sort(key=lambda s: s.created, reverse=True)
+    sys.stdout.write(session_table(found))
 
 
 def main(argv: Optional[list[str]] = None) -> int:

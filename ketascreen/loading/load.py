@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
 from ketascreen.errors import Problem, QuestionnaireError, QuestionnaireNotFound
@@ -30,14 +31,24 @@ def find_questionnaire(name: str) -> Path:
 
 def check_file(path: Path, name: str | None = None) -> tuple[Questionnaire | None, list[Problem]]:
     """Every problem in the file; the questionnaire when there are none."""
-    from ketascreen.loading.build import build_questionnaire
-    from ketascreen.loading.checks import semantic_problems
-    from ketascreen.loading.schema import schema_problems
-    from ketascreen.loading.yamlread import YamlProblem, parse, read_text
+    from ketascreen.loading.yamlread import YamlProblem, read_text
 
     shown = name or str(path)
     try:
         text = read_text(path)
+    except YamlProblem as problem:
+        return None, [Problem(shown, problem.line, problem.column, problem.message)]
+    return check_text(text, shown)
+
+
+def check_text(text: str, shown: str) -> tuple[Questionnaire | None, list[Problem]]:
+    """Every problem in a questionnaire's text; the questionnaire when there are none."""
+    from ketascreen.loading.build import build_questionnaire
+    from ketascreen.loading.checks import semantic_problems
+    from ketascreen.loading.schema import schema_problems
+    from ketascreen.loading.yamlread import YamlProblem, parse
+
+    try:
         located, soft = parse(text)
     except YamlProblem as problem:
         return None, [Problem(shown, problem.line, problem.column, problem.message)]
@@ -49,14 +60,37 @@ def check_file(path: Path, name: str | None = None) -> tuple[Questionnaire | Non
     problems.update(Problem(shown, line, col, msg) for line, col, msg in semantic_problems(located))
     if problems:
         return None, sorted(problems)
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return build_questionnaire(located.data, digest), []
+    return build_questionnaire(located.data, sha256_of(text)), []
+
+
+def sha256_of(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Source:
+    """A checked questionnaire with the exact text it came from (sessions keep a copy)."""
+
+    questionnaire: Questionnaire
+    text: str
+    path: Path
+
+
+def load_source(name: str) -> Source:
+    """The checked questionnaire and its text, for a bundled id or path."""
+    from ketascreen.loading.yamlread import YamlProblem, read_text
+
+    path = find_questionnaire(name)
+    try:
+        text = read_text(path)
+    except YamlProblem as problem:
+        raise QuestionnaireError([Problem(str(path), problem.line, problem.column, problem.message)]) from None
+    questionnaire, problems = check_text(text, str(path))
+    if questionnaire is None:
+        raise QuestionnaireError(problems)
+    return Source(questionnaire, text, path)
 
 
 def load_questionnaire(name: str) -> Questionnaire:
     """The checked questionnaire for a bundled id or path; QuestionnaireError lists what is wrong."""
-    path = find_questionnaire(name)
-    questionnaire, problems = check_file(path)
-    if questionnaire is None:
-        raise QuestionnaireError(problems)
-    return questionnaire
+    return load_source(name).questionnaire

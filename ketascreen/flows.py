@@ -1,0 +1,149 @@
+"""`ketascreen run` and `ketascreen resume` from start to finish: find the questionnaire, prepare the
+store, create or open the session, lock it, and hand it to the interview."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ketascreen import interview as rules
+from ketascreen.answersfile import read_answers
+from ketascreen.errors import ExitStatus, KetascreenError, QuestionnaireError, UsageError
+from ketascreen.loading.load import check_text, find_questionnaire, load_source, sha256_of
+from ketascreen.model import Questionnaire
+from ketascreen.session import COMPLETED, Session
+from ketascreen.store import Store
+from ketascreen.terminal import Screen, ask_reference, conduct, install_hangup_handlers
+
+
+class AnswersFileError(QuestionnaireError):
+    pass
+
+
+def run(questionnaire_name: str, patient: str | None, staff: str | None, data_dir: Path,
+        answers_path: Path | None, language: str | None, plain: bool) -> int:
+    source = load_source(questionnaire_name)
+    questionnaire = source.questionnaire
+    store = Store(data_dir)
+    store.prepare()  # a directory that cannot be written fails here, before any question
+    interactive = sys.stdin.isatty()
+    from_file = None
+    if answers_path is not None:
+        from_file = read_answers(answers_path, questionnaire)
+        if from_file.problems:
+            raise AnswersFileError(from_file.problems)
+        patient = patient or from_file.patient
+        staff = staff or from_file.staff
+    screen = Screen.create(plain)
+    if answers_path is None or interactive:
+        screen.heading(questionnaire.title.get(language))
+        screen.say("For clinician review: this interview gathers answers; it does not decide treatment.", "dim")
+    if patient is None or staff is None:
+        if answers_path is not None and not interactive:
+            raise UsageError("the patient reference and staff initials are needed: --patient and --staff, "
+                             "or patient: and staff: in the answers file")
+        try:
+            patient = patient or ask_reference(screen, "Patient reference (chart or record number)", "patient reference")
+            staff = staff or ask_reference(screen, "Staff initials", "staff initials", limit=16)
+        except (EOFError, KeyboardInterrupt) as stop:
+            screen.say()
+            screen.say("Stopped before the first question; nothing was saved.", "yellow")
+            return ExitStatus.INTERRUPTED if isinstance(stop, KeyboardInterrupt) else ExitStatus.PROBLEM
+    session = Session(
+        id=store.new_id(),
+        patient=patient,
+        staff=staff,
+        questionnaire_id=questionnaire.id,
+        questionnaire_version=questionnaire.version,
+        questionnaire_sha256=questionnaire.sha256,
+        questionnaire_source=str(source.path),
+        questionnaire_text=source.text,
+        language=language,
+    )
+    session.log("started", staff)
+    with store.lock(session.id):
+        if from_file is not None:
+            for qid, given in from_file.answers.items():
+                session.record(qid, given, staff)
+            set_aside = rules.prune(questionnaire, session, staff)
+            for qid in set_aside:
+                print(f"{answers_path}:{from_file.lines.get(qid, 0)}: warning: {qid} is not asked with these answers "
+                      "(skip logic); not recorded", file=sys.stderr)
+        store.save(session)
+        if from_file is not None and not interactive:
+            return _finish_unattended(questionnaire, session, store, staff)
+        install_hangup_handlers()
+        screen.say(f"Session {session.id} for {patient}, saved after every answer.", "dim")
+        return conduct(screen, questionnaire, session, store, rules.first_open(questionnaire, session), staff)
+
+
+def _finish_unattended(questionnaire: Questionnaire, session: Session, store: Store, staff: str) -> int:
+    from ketascreen.terminal import complete
+
+    missing = rules.missing_required(questionnaire, session)
+    if missing:
+        path = store.save(session)
+        print(f"ketascreen: session {session.id} saved in progress ({path}); still to answer:", file=sys.stderr)
+        for question in missing:
+            print(f"  {question.id}: {question.label.get()}", file=sys.stderr)
+        print(f"ketascreen: continue with: ketascreen resume {session.id}", file=sys.stderr)
+        return ExitStatus.PROBLEM
+    complete(session, staff)
+    path = store.save(session)
+    print(f"{session.id}\t{path}")
+    return ExitStatus.OK
+
+
+def resume(reference: str, data_dir: Path, amend: bool, staff: str | None, plain: bool) -> int:
+    store = Store(data_dir)
+    path = store.resolve(reference)
+    session = store.load(path)
+    if path.parent.resolve() != store.directory.resolve():
+        store = Store(path.parent)
+    screen = Screen.create(plain)
+    with store.lock(session.id):
+        session = store.load(path)  # again, under the lock: another terminal may have just saved
+        questionnaire = stored_questionnaire(session)
+        if session.status == COMPLETED and not amend:
+            raise KetascreenError(f"session {session.id} is completed; to correct it, "
+                                  f"ketascreen resume {session.id} --amend (recorded in the audit trail)")
+        _say_if_changed(screen, session)
+        by = session.staff
+        if amend:
+            try:
+                by = staff or ask_reference(screen, "Staff initials (for the audit trail)", "staff initials", limit=16)
+            except (EOFError, KeyboardInterrupt):
+                return ExitStatus.PROBLEM
+            session.status = "in_progress"
+            session.completed = None
+            session.log("amend", by)
+        else:
+            session.log("resumed", by)
+        store.save(session)
+        install_hangup_handlers()
+        screen.heading(questionnaire.title.get(session.language))
+        screen.say(f"Session {session.id} for {session.patient}: {len(session.answers)} answers so far.", "dim")
+        start = None if amend else rules.first_open(questionnaire, session)
+        return conduct(screen, questionnaire, session, store, start, by)
+
+
+def stored_questionnaire(session: Session) -> Questionnaire:
+    """The questionnaire exactly as the session used it, from the copy inside the session."""
+    questionnaire, problems = check_text(session.questionnaire_text, f"session {session.id} (stored questionnaire)")
+    if questionnaire is None:
+        raise QuestionnaireError(problems)
+    if sha256_of(session.questionnaire_text) != session.questionnaire_sha256:
+        raise KetascreenError(f"session {session.id}: its stored questionnaire does not match its recorded hash; "
+                              "the file has been changed by hand and is left as it is")
+    return questionnaire
+
+
+def _say_if_changed(screen: Screen, session: Session) -> None:
+    try:
+        current = find_questionnaire(session.questionnaire_source or session.questionnaire_id)
+        text = current.read_text(encoding="utf-8")
+    except (KetascreenError, OSError, UnicodeDecodeError):
+        return
+    if sha256_of(text) != session.questionnaire_sha256:
+        screen.say(f"Note: {session.questionnaire_source} has changed since this session began; "
+                   "the session continues on the version it started with.", "yellow")

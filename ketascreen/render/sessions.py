@@ -1,0 +1,24 @@
+"""`ketascreen sessions`: one line per session."""
+
+from __future__ import annotations
+
+from ketascreen.session import Session
+from ketascreen.textsafe import visible
+
+
+def session_table(sessions: list[Session]) -> str:
+    header = ("session", "patient", "staff", "status", "started", "updated", "questionnaire")
+    rows = [header] + [
+        (s.id, visible(s.patient), visible(s.staff), s.status.replace("_", " "), _short(s.created), _short(s.updated or s.created),
+         f"{s.questionnaire_id} {s.questionnaire_version}")
+        for s in sessions
+    ]
+    if not sessions:
+        return "no sessions\n"
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    return "".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() + "\n" for row in rows)
+
+
+def _short(stamp: str) -> str:
+    """2026-11-29T09:13:02+00:00 -> 2026-11-29 09:13"""
+    return stamp[:16].replace("T", " ")

@@ -1,0 +1,150 @@
+"""A screening session: who, when, which questionnaire (a full copy), every answer and its history.
+
+Values only: reading and writing files is the store's job.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from ketascreen.model import Value
+
+FORMAT = "ketascreen-session"
+FORMAT_VERSION = 1
+IN_PROGRESS = "in_progress"
+COMPLETED = "completed"
+VALUE, UNKNOWN, DECLINED = "value", "unknown", "declined"
+ANSWER_STATES = (VALUE, UNKNOWN, DECLINED)
+# No 0/o, 1/l/i: ids are read aloud and typed from paper.
+ID_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
+
+AnswerValue = Value | tuple[str, ...]
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def new_session_id() -> str:
+    chars = "".join(secrets.choice(ID_ALPHABET) for _ in range(8))
+    return f"{chars[:4]}-{chars[4:]}"
+
+
+@dataclass(frozen=True)
+class Answer:
+    state: str  # value, unknown or declined
+    value: AnswerValue | None = None
+    at: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"state": self.state}
+        if self.state == VALUE:
+            data["value"] = list(self.value) if isinstance(self.value, tuple) else self.value
+        data["at"] = self.at
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Answer:
+        value = data.get("value")
+        return cls(data["state"], tuple(value) if isinstance(value, list) else value, data.get("at", ""))
+
+    def same_as(self, other: Answer | None) -> bool:
+        return other is not None and (self.state, self.value) == (other.state, other.value)
+
+
+@dataclass
+class Session:
+    id: str
+    patient: str
+    staff: str
+    questionnaire_id: str
+    questionnaire_version: str
+    questionnaire_sha256: str
+    questionnaire_source: str
+    questionnaire_text: str
+    language: str | None = None
+    created: str = field(default_factory=now)
+    updated: str = ""
+    completed: str | None = None
+    status: str = IN_PROGRESS
+    answers: dict[str, Answer] = field(default_factory=dict)
+    audit: list[dict[str, Any]] = field(default_factory=list)
+
+    def value_of(self, question_id: str) -> AnswerValue | None:
+        """The answer's value for conditions; None for unknown, declined or open (missing is not negative)."""
+        answer = self.answers.get(question_id)
+        return answer.value if answer is not None and answer.state == VALUE else None
+
+    def record(self, question_id: str, answer: Answer, by: str) -> bool:
+        """Store an answer; a change to an earlier answer goes into the audit trail. False if unchanged."""
+        old = self.answers.get(question_id)
+        if answer.same_as(old):
+            return False
+        self.answers[question_id] = answer
+        if old is not None:
+            self.log("changed", by, question=question_id, old=old.to_json(), new=answer.to_json())
+        self.updated = answer.at or now()
+        return True
+
+    def forget(self, question_id: str, by: str, reason: str) -> None:
+        """Drop an answer (its question is no longer asked); the audit trail keeps it."""
+        old = self.answers.pop(question_id, None)
+        if old is not None:
+            self.log("removed", by, question=question_id, old=old.to_json(), new=None, reason=reason)
+
+    def log(self, event: str, by: str, **details: Any) -> None:
+        self.audit.append({"at": now(), "event": event, "by": by, **details})
+        self.updated = self.audit[-1]["at"]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "id": self.id,
+            "patient": self.patient,
+            "staff": self.staff,
+            "status": self.status,
+            "created": self.created,
+            "updated": self.updated or self.created,
+            "completed": self.completed,
+            "language": self.language,
+            "questionnaire": {
+                "id": self.questionnaire_id,
+                "version": self.questionnaire_version,
+                "sha256": self.questionnaire_sha256,
+                "source": self.questionnaire_source,
+                "content": self.questionnaire_text,
+            },
+            "answers": {qid: answer.to_json() for qid, answer in self.answers.items()},
+            "audit": self.audit,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Session:
+        """Raises KeyError, TypeError or ValueError for data that is not a session of ours."""
+        q = data["questionnaire"]
+        session = cls(
+            id=str(data["id"]),
+            patient=str(data["patient"]),
+            staff=str(data["staff"]),
+            questionnaire_id=str(q["id"]),
+            questionnaire_version=str(q["version"]),
+            questionnaire_sha256=str(q["sha256"]),
+            questionnaire_source=str(q.get("source", "")),
+            questionnaire_text=str(q["content"]),
+            language=data.get("language"),
+            created=str(data["created"]),
+            updated=str(data.get("updated") or ""),
+            completed=data.get("completed"),
+            status=str(data["status"]),
+            answers={str(k): Answer.from_json(v) for k, v in dict(data["answers"]).items()},
+            audit=list(data.get("audit") or []),
+        )
+        if session.status not in (IN_PROGRESS, COMPLETED):
+            raise ValueError(f"unknown status {session.status!r}")
+        if any(a.state not in ANSWER_STATES for a in session.answers.values()):
+            raise ValueError("an answer with an unknown state")
+        return session

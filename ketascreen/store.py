@@ -1,0 +1,203 @@
+"""Session files: one JSON file per session, written atomically, private, locked while in use.
+
+A save writes a temporary file, fsyncs it, renames it over the old one and fsyncs the directory, so
+a crash at any moment leaves either the previous or the new file, never a torn one. A file that
+cannot be read is reported and left exactly as it is.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from ketascreen.errors import KetascreenError
+from ketascreen.session import FORMAT, FORMAT_VERSION, Session, new_session_id
+
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+SUFFIX = ".json"
+
+
+class StoreError(KetascreenError):
+    pass
+
+
+class SessionLocked(StoreError):
+    pass
+
+
+def default_data_dir() -> Path:
+    """Where sessions live unless --data-dir or KETASCREEN_DATA_DIR says otherwise."""
+    configured = os.environ.get("KETASCREEN_DATA_DIR")
+    if configured:
+        return Path(configured).expanduser()
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "ketascreen"
+    if os.name == "nt":
+        return Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local")) / "ketascreen"
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "ketascreen"
+
+
+@dataclass
+class Store:
+    directory: Path
+
+    def prepare(self) -> None:
+        """Create the directory (0700) and prove a session can be saved there, before any question."""
+        try:
+            self.directory.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+            os.chmod(self.directory, DIR_MODE)
+        except OSError as error:
+            raise StoreError(f"cannot use the data directory {self.directory}: {error.strerror or error}") from None
+        probe = self.directory / f".write-test-{os.getpid()}"
+        try:
+            _write_durably(probe, b"{}")
+        except OSError as error:
+            raise StoreError(
+                f"cannot save sessions in {self.directory}: {error.strerror or error}. "
+                "Choose another place with --data-dir or KETASCREEN_DATA_DIR."
+            ) from None
+        finally:
+            probe.unlink(missing_ok=True)
+
+    def path_for(self, session_id: str) -> Path:
+        return self.directory / f"{session_id}{SUFFIX}"
+
+    def new_id(self) -> str:
+        while True:
+            candidate = new_session_id()
+            if not self.path_for(candidate).exists():
+                return candidate
+
+    def save(self, session: Session) -> Path:
+        path = self.path_for(session.id)
+        data = json.dumps(session.to_json(), ensure_ascii=False, indent=1).encode("utf-8")
+        try:
+            _write_durably(path, data)
+        except OSError as error:
+            raise StoreError(f"could not save session {session.id} in {self.directory}: {error.strerror or error}") from None
+        return path
+
+    def resolve(self, reference: str) -> Path:
+        """A session id, or a path to a session file."""
+        as_path = Path(reference)
+        if reference.endswith(SUFFIX) or os.sep in reference:
+            return as_path
+        path = self.path_for(reference.strip().lower())
+        if not path.exists():
+            raise StoreError(f"no session '{reference}' in {self.directory}")
+        return path
+
+    def load(self, path: Path) -> Session:
+        return read_session(path)
+
+    def sessions(self) -> Iterator[tuple[Path, Session | None, str]]:
+        """Every session file with its session, or None and the reason it cannot be read."""
+        if not self.directory.is_dir():
+            return
+        for path in sorted(self.directory.glob(f"*{SUFFIX}")):
+            try:
+                yield path, read_session(path), ""
+            except StoreError as error:
+                yield path, None, str(error)
+
+    def lock(self, session_id: str) -> "SessionLock":
+        return SessionLock(self.directory / f".{session_id}.lock", session_id)
+
+
+def read_session(path: Path) -> Session:
+    """The session in a file; StoreError (and the file untouched) when it is not a readable session."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise StoreError(f"{path}: no such session file") from None
+    except OSError as error:
+        raise StoreError(f"{path}: cannot be read: {error.strerror or error}") from None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        where = f" at line {error.lineno}" if isinstance(error, json.JSONDecodeError) else ""
+        raise StoreError(f"{path}: is damaged or not a session file (not valid JSON{where}); it has been left as it is") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise StoreError(f"{path}: is not a ketascreen session file; it has been left as it is")
+    version = data.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise StoreError(
+            f"{path}: was written by a newer version of ketascreen (session format {version}); "
+            "update ketascreen to open it. It has been left as it is."
+        )
+    try:
+        return Session.from_json(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise StoreError(f"{path}: is damaged ({type(error).__name__} in its contents); it has been left as it is") from None
+
+
+def _write_durably(path: Path, data: bytes) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    try:
+        os.fchmod(descriptor, FILE_MODE)  # whatever the umask
+        view = memoryview(data)
+        while view:
+            written = os.write(descriptor, view)
+            view = view[written:]
+        os.fsync(descriptor)
+    except BaseException:
+        os.close(descriptor)
+        temporary.unlink(missing_ok=True)
+        raise
+    os.close(descriptor)
+    try:
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+class SessionLock:
+    """An exclusive lock on one session for as long as an interview has it open.
+
+    flock() is released by the kernel when the process ends, however it ends, so a killed
+    interview never leaves a session locked.
+    """
+
+    def __init__(self, path: Path, session_id: str):
+        self.path = path
+        self.session_id = session_id
+        self._descriptor: int | None = None
+
+    def __enter__(self) -> SessionLock:
+        import fcntl
+
+        descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(descriptor, 32).decode("ascii", "replace").strip()
+            os.close(descriptor)
+            who = f" (process {holder})" if holder.isdigit() else ""
+            raise SessionLocked(
+                f"session {self.session_id} is open in another terminal{who}; finish or quit it there first"
+            ) from None
+        os.ftruncate(descriptor, 0)
+        os.write(descriptor, str(os.getpid()).encode("ascii"))
+        self._descriptor = descriptor
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        # The lock file stays: removing it while another process has it open would let two
+        # processes hold "the" lock on two different files.
+        if self._descriptor is not None:
+            os.ftruncate(self._descriptor, 0)
+            os.close(self._descriptor)
+            self._descriptor = None

@@ -1,0 +1,291 @@
+"""The interview at a terminal: the only module that talks to a person.
+
+Every confirmed answer is saved before the next question shows; Ctrl-C, end of input, SIGTERM and
+SIGHUP leave a session that `ketascreen resume` continues.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+from rich.console import Console
+from rich.text import Text
+
+from ketascreen import interview as rules
+from ketascreen.describe import answer_words
+from ketascreen.errors import ExitStatus
+from ketascreen.model import Question, Questionnaire
+from ketascreen.session import COMPLETED, DECLINED, UNKNOWN, Answer, Session, now
+from ketascreen.store import Store
+from ketascreen.textsafe import visible
+
+MAX_REFERENCE = 64
+
+
+class Hangup(Exception):
+    """SIGTERM or SIGHUP arrived: stop asking, keep what is saved."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def plain_wanted(plain: bool) -> bool:
+    return plain or "NO_COLOR" in os.environ or os.environ.get("TERM") == "dumb"
+
+
+@dataclass
+class Screen:
+    """Output through rich (colour only where wanted), input line by line from standard input."""
+
+    console: Console
+    plain: bool
+    read: Callable[[str], str] = input
+
+    @classmethod
+    def create(cls, plain: bool) -> Screen:
+        plain = plain_wanted(plain)
+        console = Console(highlight=False, emoji=False, no_color=plain, soft_wrap=plain)
+        return cls(console, plain)
+
+    def say(self, text: str = "", style: str | None = None) -> None:
+        self.console.print(Text(visible(text), style=None if self.plain else style))
+
+    def heading(self, text: str) -> None:
+        if self.plain:
+            self.say(f"== {text} ==")
+        else:
+            self.console.rule(Text(visible(text), style="bold"), align="left")
+
+    def ask(self, prompt: str = "> ") -> str:
+        self.console.file.flush()
+        return self.read(prompt)
+
+
+@dataclass
+class Outcome:
+    status: ExitStatus
+    session: Session | None = None
+
+
+def ask_reference(screen: Screen, prompt: str, what: str, limit: int = MAX_REFERENCE) -> str:
+    while True:
+        typed = " ".join(screen.ask(f"{prompt}: ").split())
+        if not typed:
+            screen.say(f"The {what} is needed to file the session.", "yellow")
+        elif len(typed) > limit:
+            screen.say(f"That is longer than {limit} characters; type the {what} only.", "yellow")
+        elif typed != visible(typed):
+            screen.say("That has control characters in it; please type it again.", "yellow")
+        else:
+            return typed
+
+
+@dataclass
+class Interview:
+    screen: Screen
+    questionnaire: Questionnaire
+    session: Session
+    store: Store
+    language: str | None
+    by: str
+
+    def run(self, start: Question | None) -> str:
+        """Ask until the session is confirmed ("completed") or staff save and quit ("quit")."""
+        current = start
+        correcting = False
+        shown_section = shown_question = None
+        while True:
+            if current is None:
+                choice = self.review()
+                if choice is None:
+                    return "quit"
+                if choice == "complete":
+                    return "completed"
+                current, correcting = self.questionnaire.question(choice), True
+                shown_section = None
+                continue
+            if current.section != shown_section:
+                self.show_section(current)
+                shown_section = current.section
+            if current.id != shown_question:
+                self.show_question(current)
+                shown_question = current.id
+            typed = self.screen.ask()
+            command = typed.strip().lower()
+            if command == rules.QUIT:
+                return "quit"
+            if command == rules.HELP:
+                self.show_help(current)
+                continue
+            if command == rules.BACK:
+                previous = rules.preceding(self.questionnaire, self.session, current.id)
+                if previous is None:
+                    self.screen.say("This is the first question.", "yellow")
+                else:
+                    current = previous
+                continue
+            if command == rules.KEEP and (current.id in self.session.answers or not current.required):
+                current = self.after(current, correcting)
+                continue
+            try:
+                given = rules.parse_typed(current, typed)
+            except rules.InvalidAnswer as problem:
+                self.screen.say(f"Not accepted: {problem}.", "yellow")
+                continue
+            removed = rules.answer(self.questionnaire, self.session, current, given, self.by)
+            self.store.save(self.session)
+            self.screen.say(f"Saved: {self.words(current, given)}", "green")
+            if removed:
+                labels = ", ".join(self.questionnaire.question(q).label.get(self.language) for q in removed)
+                self.screen.say(f"No longer asked after this change, so set aside (kept in the audit trail): {labels}", "yellow")
+            current = self.after(current, correcting)
+
+    def after(self, question: Question, correcting: bool) -> Question | None:
+        if correcting:
+            return next(iter(rules.missing_required(self.questionnaire, self.session)), None)
+        return rules.following(self.questionnaire, self.session, question.id)
+
+    def show_section(self, question: Question) -> None:
+        section = self.questionnaire.section_of(question.id)
+        self.screen.say()
+        self.screen.heading(section.title.get(self.language))
+        if section.intro:
+            self.screen.say(f"Read first: {section.intro.get(self.language)}", "italic")
+
+    def show_question(self, question: Question) -> None:
+        step = rules.step_at(self.questionnaire, self.session, question.id)
+        screen = self.screen
+        screen.say()
+        screen.say(f"Question {step.position} of about {step.total}", "dim")
+        screen.say(question.text.get(self.language), "bold")
+        for number, choice in enumerate(question.choices, start=1):
+            screen.say(f"  {number}  {choice.label.get(self.language)}")
+        for option in question.options:
+            screen.say(f"  {option.score}  {option.label.get(self.language)}")
+        screen.say(f"Answer: {rules.expected(question, with_keys=False)}.", "cyan")
+        current = self.session.answers.get(question.id)
+        if current is not None:
+            screen.say(f"Current answer: {self.words(question, current)} (Enter keeps it)", "magenta")
+        elif not question.required:
+            screen.say("Optional: Enter leaves it open.", "dim")
+        screen.say(self.legend(question), "dim")
+
+    @staticmethod
+    def legend(question: Question) -> str:
+        keys = []
+        if question.accepts_unknown:
+            keys.append("u unknown")
+        if question.accepts_declined:
+            keys.append("d declined")
+        keys += ["b back", "? help", "q save and quit"]
+        return "Keys: " + " · ".join(keys)
+
+    def show_help(self, question: Question) -> None:
+        if question.help:
+            self.screen.say(f"Help: {question.help.get(self.language)}", "italic")
+        else:
+            self.screen.say("No help text for this question.", "dim")
+        self.screen.say("Type the answer and press Enter. A single letter u, d, b, ? or q is a key, never an answer.", "dim")
+
+    def words(self, question: Question, given: Answer) -> str:
+        if given.state == UNKNOWN:
+            return "unknown"
+        if given.state == DECLINED:
+            return "declined to answer"
+        value = given.value
+        if question.type == "multi_choice" and value == ():
+            return "none of these"
+        return answer_words(question, value, self.language) if value is not None else "—"  # type: ignore[arg-type]
+
+    def review(self) -> str | None:
+        """Every answer by section, numbered. Returns a question id to change, "complete", or None to quit."""
+        numbered = list(self.review_lines())
+        while True:
+            missing = rules.missing_required(self.questionnaire, self.session)
+            if missing:
+                self.screen.say(f"Still to answer: {len(missing)} (marked 'not answered'). Type its number to answer it.", "yellow")
+                self.screen.say("Type a number to answer or change it, or q to save and quit.", "cyan")
+            else:
+                self.screen.say("Type a number to change an answer, c to confirm and complete, or q to save and quit.", "cyan")
+            typed = self.screen.ask().strip().lower()
+            if typed == rules.QUIT:
+                return None
+            if typed == "c" and not missing:
+                return "complete"
+            if typed.isdigit() and 1 <= int(typed) <= len(numbered):
+                return numbered[int(typed) - 1]
+            if typed == rules.HELP or typed == "":
+                numbered = list(self.review_lines())
+                continue
+            self.screen.say(f"Not accepted: type a number from 1 to {len(numbered)}" + ("" if missing else ", c or q") + ".", "yellow")
+
+    def review_lines(self) -> Iterator[str]:
+        self.screen.say()
+        self.screen.heading("Review: every answer")
+        path = rules.asked_questions(self.questionnaire, self.session)
+        on_path = {q.id for q in path}
+        number = 0
+        for section in self.questionnaire.sections:
+            questions = [q for q in section.questions if q.id in on_path]
+            if not questions:
+                continue
+            self.screen.say(section.title.get(self.language), "bold")
+            for question in questions:
+                number += 1
+                given = self.session.answers.get(question.id)
+                shown = self.words(question, given) if given else ("not answered" if question.required else "left open")
+                self.screen.say(f"  {number:>3}. {question.label.get(self.language)}: {shown}")
+                yield question.id
+
+
+def install_hangup_handlers() -> None:
+    def stop(signum: int, _frame: object) -> None:
+        raise Hangup(signum)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), stop)
+
+
+def conduct(screen: Screen, questionnaire: Questionnaire, session: Session, store: Store,
+            start: Question | None, by: str) -> int:
+    """Run the interview on a locked, saved session and finish it: completed, or saved for later."""
+    interview = Interview(screen, questionnaire, session, store, session.language, by)
+    resume_hint = f"ketascreen resume {session.id}"
+    try:
+        outcome = interview.run(start)
+    except KeyboardInterrupt:
+        store.save(session)
+        screen.say()
+        screen.say(f"Interrupted. Every answer given is saved. To continue: {resume_hint}", "yellow")
+        return ExitStatus.INTERRUPTED
+    except EOFError:
+        store.save(session)
+        screen.say()
+        screen.say(f"No more input. Every answer given is saved. To continue: {resume_hint}", "yellow")
+        return ExitStatus.PROBLEM
+    except Hangup as hangup:
+        store.save(session)
+        print(f"ketascreen: stopped by {hangup}; session {session.id} saved", file=sys.stderr)
+        return 128 + hangup.signum
+    if outcome == "quit":
+        store.save(session)
+        screen.say(f"Saved for later. To continue: {resume_hint}", "green")
+        return ExitStatus.OK
+    complete(session, by)
+    path = store.save(session)
+    screen.say()
+    screen.say(f"Completed and saved: session {session.id}, {path}", "green")
+    screen.say(f"To correct an answer later: ketascreen resume {session.id} --amend", "dim")
+    return ExitStatus.OK
+
+
+def complete(session: Session, by: str) -> None:
+    session.status = COMPLETED
+    session.completed = now()
+    session.log("completed", by)
