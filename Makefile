@@ -19,13 +19,14 @@ $(VENV)/.installed-bench: $(VENV)/.installed
 	touch $@
 
 run: $(VENV)/.installed
-	$(BIN)/ketascreen show ketamine-pretreatment
+	$(BIN)/ketascreen run
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/validate.py
+	$(BIN)/python benchmarks/interview.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache
