@@ -6,6 +6,7 @@ Heavy modules (yaml, jsonschema, rich) are imported inside the commands that use
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -191,6 +192,12 @@ def main(argv: Optional[list[str]] = None) -> int:
         _say(str(error))
         return error.exit_status
     except BrokenPipeError:
+        return ExitStatus.PROBLEM
+    except Exception as error:  # a fault of ours: no traceback, which could carry answers
+        if os.environ.get("KETASCREEN_DEBUG"):
+            raise
+        _say(f"unexpected internal error ({type(error).__name__}). Answers already given are saved. "
+             "Set KETASCREEN_DEBUG=1 to see the details when reporting it.")
         return ExitStatus.PROBLEM
     return result if isinstance(result, int) else ExitStatus.OK
 

@@ -258,3 +258,24 @@ def test_review_lets_staff_change_an_answer_and_amend_is_audited(data_dir: Path,
     saved = the_session(data_dir)
     amend = [e for e in saved["audit"] if e["event"] == "amend"]
     assert amend and amend[0]["by"] == "CD"
+
+
+def test_resume_uses_the_stored_questionnaire_and_says_the_file_changed(data_dir: Path, tmp_path: Path) -> None:
+    from conftest import EXAMPLES
+
+    clinic = tmp_path / "clinic.yaml"
+    clinic.write_text((EXAMPLES / "valid" / "every-type.yaml").read_text())
+    answers = tmp_path / "a.yaml"
+    answers.write_text("patient: P\nstaff: S\nanswers: {smoker: false}\n")
+    child = spawn(data_dir, "run", str(clinic), "--answers", str(answers))
+    wait_question(child)
+    child.expect("Weight\\?")
+    child.sendline("q")
+    child.expect(pexpect.EOF)
+    clinic.write_text(clinic.read_text().replace("text: Weight?", "text: Body weight today?"))
+    child = spawn(data_dir, "resume", the_session(data_dir)["id"])
+    child.expect("has changed since this session began")
+    wait_question(child)
+    child.expect("Weight\\?")  # the stored copy, not the edited file
+    child.sendline("q")
+    child.expect(pexpect.EOF)
