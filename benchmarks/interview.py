@@ -17,9 +17,9 @@ Two measurements in one run:
    answers file answering every question, then times ``ketascreen run FILE --answers ANSWERS
    --data-dir DIR`` as a process with stdin not a terminal, which must exit 0 and write a completed
    session. The same is done at half the size, and ``ketascreen validate FILE`` is timed at both
-   sizes to show how much of a run is reading and checking the questionnaire. Commands are timed
-   whole (interpreter start-up and imports included), interleaved, in the opposite order every
-   other repetition.
+   sizes to show how much of a run is reading and checking the questionnaire, and
+   ``ketascreen --version`` as the start-up floor. Commands are timed whole (interpreter start-up
+   and imports included), interleaved, in the opposite order every other repetition.
 
 Run it with the project's environment:
 
@@ -284,6 +284,8 @@ class Files:
     questions: int
     questionnaire: Path
     answers: Path
+    questionnaire_bytes: int
+    answers_bytes: int
 
 
 def write_files(directory: Path, name: str, questions: int) -> Files:
@@ -291,7 +293,7 @@ def write_files(directory: Path, name: str, questions: int) -> Files:
     answers = directory / f"{name}-answers.yaml"
     questionnaire.write_text(questionnaire_text(questions), encoding="utf-8")
     answers.write_text(answers_text(questions), encoding="utf-8")
-    return Files(questions, questionnaire, answers)
+    return Files(questions, questionnaire, answers, questionnaire.stat().st_size, answers.stat().st_size)
 
 
 def ketascreen_command() -> list[str]:
@@ -359,29 +361,33 @@ def time_runs(parent: Path | None, questions: int, repeat: int) -> tuple[Files, 
             "run, half": run_command(ketascreen, half, base / "sessions-half"),
             "validate, full": Command([*ketascreen, "validate", str(full.questionnaire)]),
             "validate, half": Command([*ketascreen, "validate", str(half.questionnaire)]),
+            "--version": Command([*ketascreen, "--version"]),
         }
         for command in commands.values():  # once untimed: it must work, and the files are in the cache
             timed(command)
-        times = time_commands(commands, repeat)
-        sizes = Files(full.questions, full.questionnaire, full.answers)
-        print(f"2. ketascreen run --answers: questionnaire {full.questionnaire.stat().st_size:,} bytes, "
-              f"answers {full.answers.stat().st_size:,} bytes; {repeat} runs each")
-    return sizes, half, times
+        return full, half, time_commands(commands, repeat)
 
 
-def print_runs(full: Files, half: Files, times: dict[str, list[float]]) -> None:
+def print_runs(full: Files, half: Files, times: dict[str, list[float]], repeat: int) -> None:
     median = {name: statistics.median(values) for name, values in times.items()}
+    print(f"2. ketascreen run --answers, generated questionnaire: {full.questions:,} questions "
+          f"({full.questionnaire_bytes:,} bytes), answers file {full.answers_bytes:,} bytes; "
+          f"half size {half.questions:,} questions; {repeat} runs each")
     print()
     print(f"{'command (whole process)':<40}{'questions':>10}{'median s':>10}{'min s':>9}{'per answer us':>15}")
     for name, files in (("run, full", full), ("run, half", half), ("validate, full", full), ("validate, half", half)):
         per_answer = f"{median[name] / files.questions * 1e6:>15.1f}" if name.startswith("run") else ""
         print(f"{'ketascreen ' + name:<40}{files.questions:>10,}{median[name]:>10.3f}{min(times[name]):>9.3f}{per_answer}")
+    print(f"{'ketascreen --version (start-up floor)':<40}{'':>10}{median['--version']:>10.3f}{min(times['--version']):>9.3f}")
     answering = {size: median[f"run, {size}"] - median[f"validate, {size}"] for size in ("full", "half")}
     print(f"\nrun minus validate (answers file, answering, saving), full: {answering['full']:.3f} s, "
           f"{answering['full'] / full.questions * 1e6:.1f} us per answer")
     print(f"validate's share of the run, full: {median['validate, full'] / median['run, full']:.0%}")
     ratio = median["run, full"] / median["run, half"]
     print(f"\nrun time(full) / time(half): {ratio:.2f}  (~2 means linear)")
+    floor = median["--version"]
+    if median["run, half"] > floor:
+        print(f"  the same above the start-up floor: {(median['run, full'] - floor) / (median['run, half'] - floor):.2f}")
     if answering["half"] > 0:
         print(f"  the same for run minus validate: {answering['full'] / answering['half']:.2f}")
     print(f"validate time(full) / time(half): {median['validate, full'] / median['validate, half']:.2f}")
@@ -413,7 +419,7 @@ def main() -> None:
     print_answers(answers, args.repeat)
     print()
     full, half, times = time_runs(args.dir, args.questions, args.repeat)
-    print_runs(full, half, times)
+    print_runs(full, half, times, args.repeat)
 
 
 if __name__ == "__main__":

@@ -156,8 +156,23 @@ def sessions(
             _say(f"skipped: {problem}")
         elif status is None or session.status == status:
             found.append(session)
-    found.sort(key=lambda s: s.created, reverse=True)
+    found.sort(key=lambda s: (s.created, s.id), reverse=True)
     sys.stdout.write(session_table(found))
+
+
+@app.command()
+def summary(
+    sessions: List[str] = typer.Argument(..., metavar="SESSION...", help="Session ids or session files."),
+    fmt: str = typer.Option("text", "--format", "-f", help="text, markdown, html, json or pdf."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file (one session)."),
+    output_dir: Optional[Path] = typer.Option(None, "--output-dir", help="Write one file per session into this directory."),
+    send_to_printer: bool = typer.Option(False, "--print", help="Send the summary to the printer with lp (PDF)."),
+    data_dir: Optional[Path] = typer.Option(None, "--data-dir", envvar="KETASCREEN_DATA_DIR", help=DATA_DIR_HELP),
+) -> None:
+    """The clinician summary: flags first with their evidence, then what could not be assessed, scores and every answer."""
+    from ketascreen.summary_command import summary_command
+
+    raise typer.Exit(summary_command(sessions, fmt, output, output_dir, send_to_printer, _data_dir(data_dir)))
 
 
 def main(argv: Optional[list[str]] = None) -> int:

@@ -76,3 +76,18 @@ def _plain(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def describe_value(question: Question, value: object, language: str | None = None) -> str:
+    """A stored answer's value in words, for summaries: "184 mmHg", "yes", "'Several days' (1)"."""
+    if value is None:
+        return "—"
+    if question.type == "multi_choice" and value == ():
+        return "none of these"
+    if question.type in ("choice", "multi_choice"):
+        codes = value if isinstance(value, tuple) else (value,)
+        return ", ".join(next((c.label.get(language) for c in question.choices if c.code == code), str(code)) for code in codes)
+    if question.type == "scale":
+        label = next((o.label.get(language) for o in question.options if o.score == value), None)
+        return f"{value} ({label})" if label else str(value)
+    return answer_words(question, value, language)  # type: ignore[arg-type]

@@ -25,7 +25,7 @@ AnswerValue = Value | tuple[str, ...]
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
 def new_session_id() -> str:

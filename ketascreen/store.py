@@ -137,6 +137,14 @@ def read_session(path: Path) -> Session:
         raise StoreError(f"{path}: is damaged ({type(error).__name__} in its contents); it has been left as it is") from None
 
 
+def write_private(path: Path, data: bytes) -> None:
+    """Write a file that holds health data (a summary, an export): 0600, atomically."""
+    try:
+        _write_durably(path, data)
+    except OSError as error:
+        raise StoreError(f"cannot write {path}: {error.strerror or error}") from None
+
+
 def _write_durably(path: Path, data: bytes) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)

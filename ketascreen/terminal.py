@@ -281,6 +281,13 @@ def conduct(screen: Screen, questionnaire: Questionnaire, session: Session, stor
     path = store.save(session)
     screen.say()
     screen.say(f"Completed and saved: session {session.id}, {path}", "green")
+    screen.say()
+    from ketascreen.summarize import generated_at
+    from ketascreen.terminal_summary import show_summary
+
+    show_summary(session, None, generated_at(), screen.console, up_to_scores=True)
+    screen.say()
+    screen.say(f"The full summary to print or file: ketascreen summary {session.id} --format pdf --output {session.id}.pdf", "cyan")
     screen.say(f"To correct an answer later: ketascreen resume {session.id} --amend", "dim")
     return ExitStatus.OK
 

@@ -1,0 +1,191 @@
+"""Flags, scores and every answer from a session: a pure function, the same every time.
+
+A flag is raised, not raised, or could not be assessed (its rule is unknown because an answer it
+needs is missing, unknown or declined). Raised flags carry their evidence in words; unassessed
+ones name the questions they were waiting for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ketascreen.conditions import Facts, Truth, evaluate
+from ketascreen.describe import answer_words, describe_value
+from ketascreen.interview import asked_questions, missing_required
+from ketascreen.model import AllOf, Answered, AnyOf, Compare, Condition, Flag, Not, Question, Questionnaire, Section
+from ketascreen.scoring import ScoreResult, compute_scores
+from ketascreen.session import DECLINED, UNKNOWN, Session
+
+RAISED, NOT_RAISED, UNASSESSED = "raised", "not_raised", "unassessed"
+NOT_ASKED, OPEN = "not_asked", "open"
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A question an unassessed rule needs, and why it has no value."""
+
+    question: Question
+    state: str  # unknown, declined, open (not answered yet) or not_asked
+
+
+@dataclass(frozen=True)
+class FlagResult:
+    flag: Flag
+    status: str
+    evidence: tuple[str, ...] = ()
+    missing: tuple[Waiting, ...] = ()
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    question: Question
+    state: str  # value, unknown, declined, not_asked or open
+    words: str
+
+
+@dataclass(frozen=True)
+class SectionAnswers:
+    section: Section
+    rows: tuple[AnswerRow, ...]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    questionnaire: Questionnaire
+    session: Session
+    flags: tuple[FlagResult, ...]  # questionnaire order
+    scores: tuple[tuple[ScoreResult, str], ...]  # with the score's label
+    sections: tuple[SectionAnswers, ...]
+    still_open: tuple[Question, ...]  # required questions on the path without an answer
+
+    @property
+    def raised(self) -> list[FlagResult]:
+        """Raised flags, most pressing first (urgent, contraindication, ...), file order within each."""
+        return sorted((f for f in self.flags if f.status == RAISED), key=lambda f: f.flag.severity.rank)
+
+    @property
+    def unassessed(self) -> list[FlagResult]:
+        return sorted((f for f in self.flags if f.status == UNASSESSED), key=lambda f: f.flag.severity.rank)
+
+    @property
+    def complete(self) -> bool:
+        return self.session.status == "completed"
+
+
+def evaluate_session(questionnaire: Questionnaire, session: Session, language: str | None = None) -> Evaluation:
+    scores = compute_scores(questionnaire, session.value_of)
+    facts = Facts(session.value_of, lambda sid: scores[sid].value if sid in scores else None)
+    on_path = {q.id for q in asked_questions(questionnaire, session)}
+
+    def state_of(question: Question) -> str:
+        answer = session.answers.get(question.id)
+        if answer is not None:
+            return answer.state
+        return OPEN if question.id in on_path else NOT_ASKED
+
+    flags = []
+    for flag in questionnaire.flags:
+        truth = evaluate(flag.when, facts)
+        if truth is Truth.TRUE:
+            flags.append(FlagResult(flag, RAISED, evidence=tuple(_evidence(flag.when, facts, questionnaire, language))))
+        elif truth is Truth.FALSE:
+            flags.append(FlagResult(flag, NOT_RAISED))
+        else:
+            needed = _missing(flag.when, facts, questionnaire)
+            waiting = tuple(Waiting(questionnaire.question(qid), state_of(questionnaire.question(qid))) for qid in needed)
+            flags.append(FlagResult(flag, UNASSESSED, missing=waiting))
+    sections = []
+    for section in questionnaire.sections:
+        rows = []
+        for question in section.questions:
+            state = state_of(question)
+            answer = session.answers.get(question.id)
+            if answer is not None and state not in (UNKNOWN, DECLINED):
+                words = describe_value(question, answer.value, language)
+            else:
+                words = STATE_WORDS[state]
+            rows.append(AnswerRow(question, state, words))
+        sections.append(SectionAnswers(section, tuple(rows)))
+    return Evaluation(
+        questionnaire=questionnaire,
+        session=session,
+        flags=tuple(flags),
+        scores=tuple((scores[s.id], s.label.get(language)) for s in questionnaire.scores),
+        sections=tuple(sections),
+        still_open=tuple(missing_required(questionnaire, session)) if session.status != "completed" else (),
+    )
+
+
+STATE_WORDS = {
+    UNKNOWN: "unknown",
+    DECLINED: "declined to answer",
+    OPEN: "not answered",
+    NOT_ASKED: "not asked (skip logic)",
+}
+
+_COMPARISON_WORDS = {
+    "equals": "equal to",
+    "not_equals": "not",
+    "above": "above",
+    "at_least": "at least",
+    "below": "below",
+    "at_most": "at most",
+    "one_of": "one of",
+    "includes": "includes",
+}
+
+
+def _evidence(condition: Condition, facts: Facts, q: Questionnaire, language: str | None) -> list[str]:
+    """The parts of a true condition that made it true, in words."""
+    if isinstance(condition, AnyOf):
+        return [e for part in condition.parts if evaluate(part, facts) is Truth.TRUE for e in _evidence(part, facts, q, language)]
+    if isinstance(condition, AllOf):
+        return [e for part in condition.parts for e in _evidence(part, facts, q, language)]
+    if isinstance(condition, Not):
+        return []  # "not X" is true because X is false: the answers behind X are in the evidence elsewhere
+    if isinstance(condition, Answered):
+        question = q.question(condition.ref)
+        value = facts.question_value(condition.ref)
+        return [f"{question.label.get(language)}: {describe_value(question, value, language) if value is not None else 'not answered'}"]
+    if isinstance(condition, Compare):
+        if condition.subject == "score":
+            score = q.score(condition.ref)
+            value = facts.score_value(condition.ref)
+            return [f"{score.label.get(language)} {value}, {_COMPARISON_WORDS[condition.operator]} {_plain(condition.value)}"]
+        question = q.question(condition.ref)
+        value = facts.question_value(condition.ref)
+        said = describe_value(question, value, language)
+        label = question.label.get(language)
+        if question.type == "yes_no" or condition.operator in ("equals", "one_of", "includes"):
+            return [f"{label}: {said}"]
+        return [f"{label} {said}, {_COMPARISON_WORDS[condition.operator]} {_plain(condition.value)}"]
+    return []
+
+
+def _missing(condition: Condition, facts: Facts, q: Questionnaire) -> list[str]:
+    """The questions without a value behind the unknown parts of a condition, in questionnaire order."""
+    found: list[str] = []
+
+    def walk(part: Condition) -> None:
+        if evaluate(part, facts) is not Truth.UNKNOWN:
+            return
+        if isinstance(part, (AllOf, AnyOf)):
+            for inner in part.parts:
+                walk(inner)
+        elif isinstance(part, Not):
+            walk(part.part)
+        elif isinstance(part, Compare):
+            refs = [part.ref] if part.subject == "question" else list(q.score(part.ref).items)
+            found.extend(r for r in refs if facts.question_value(r) is None)
+
+    walk(condition)
+    order = {question.id: index for index, question in enumerate(q.questions)}
+    return sorted(set(found), key=order.__getitem__)
+
+
+def _plain(value: object) -> str:
+    if isinstance(value, tuple):
+        return ", ".join(_plain(v) for v in value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

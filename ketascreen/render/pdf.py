@@ -1,0 +1,111 @@
+"""The summary as a paginated PDF (fpdf2), with DejaVu Sans so that é, ≥ and — print as written.
+
+Every page carries the patient reference, "not a treatment decision", INCOMPLETE where it applies,
+and "page n of m".
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from ketascreen.render.view import BANNER, INCOMPLETE, SIGN_OFF, SummaryView
+
+FONTS = Path(__file__).resolve().parent.parent / "fonts"
+FONT = "DejaVu"
+
+
+def render_pdf(view: SummaryView, created: datetime) -> bytes:
+    from fpdf import FPDF
+    from fpdf.enums import XPos, YPos
+
+    class SummaryPDF(FPDF):
+        def header(self) -> None:
+            self.set_font(FONT, "", 8)
+            self.set_text_color(80)
+            left = f"Patient {view.patient} — {BANNER}"
+            self.cell(0, 4, left, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            if view.incomplete:
+                self.set_font(FONT, "B", 8)
+                self.set_text_color(160, 0, 0)
+                self.cell(0, 4, INCOMPLETE, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.set_text_color(0)
+            self.ln(3)
+
+        def footer(self) -> None:
+            self.set_y(-12)
+            self.set_font(FONT, "", 8)
+            self.set_text_color(80)
+            self.cell(0, 5, f"Patient {view.patient} · generated {view.generated_at} · page {self.page_no()} of {{nb}}",
+                      align="C")
+            self.set_text_color(0)
+
+    pdf = SummaryPDF(format="A4")
+    pdf.set_creation_date(created)
+    pdf.set_title(f"Screening summary {view.patient}")
+    pdf.set_creator("ketascreen")
+    pdf.add_font(FONT, "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_font(FONT, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.set_auto_page_break(True, margin=16)
+    pdf.set_margins(16, 12, 16)
+    pdf.alias_nb_pages()
+    pdf.add_page()
+
+    def para(text: str, size: float = 10, bold: bool = False, indent: float = 0, gap: float = 0.5) -> None:
+        pdf.set_font(FONT, "B" if bold else "", size)
+        pdf.set_x(pdf.l_margin + indent)
+        pdf.multi_cell(pdf.epw - indent, size * 0.5, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.ln(gap)
+
+    def heading(text: str) -> None:
+        if pdf.will_page_break(20):
+            pdf.add_page()
+        pdf.ln(2)
+        para(text, 13, bold=True, gap=1)
+
+    if view.clinic:
+        para(view.clinic, 12, bold=True)
+    para(f"Screening summary: {view.title}", 15, bold=True, gap=2)
+    for key, value in view.header:
+        para(f"{key}: {value}", 9.5, gap=0)
+    pdf.ln(2)
+    pdf.set_line_width(0.6)
+    para(BANNER, 11, bold=True)
+    if view.incomplete and view.still_open:
+        para("Still to answer: " + ", ".join(view.still_open), 9.5)
+    count = sum(len(flags) for _, flags in view.flag_groups)
+    heading(f"Flags raised ({count})")
+    if not count:
+        para("No flag was raised by the answers given.")
+    for severity, flags in view.flag_groups:
+        para(severity[0].upper() + severity[1:], 11, bold=True, gap=1)
+        for flag in flags:
+            if pdf.will_page_break(18):
+                pdf.add_page()
+            para(flag.label, 10, bold=True, indent=3)
+            for found in flag.evidence:
+                para(f"Found: {found}", 9.5, indent=7, gap=0)
+            para(f"Why it matters: {flag.explanation}", 9.5, indent=7, gap=0)
+            para(f"Source: {flag.source}", 9.5, indent=7, gap=2)
+    heading(f"Could not be assessed ({len(view.unassessed)})")
+    if not view.unassessed:
+        para("Every flag rule could be decided from the answers.")
+    for item in view.unassessed:
+        para(f"{item.label} ({item.severity})", 10, bold=True, indent=3, gap=0)
+        para("Waiting for: " + ", ".join(item.waiting), 9.5, indent=7, gap=1.5)
+    heading("Scores")
+    for label, words in view.scores:
+        para(f"{label}: {words}", 10, indent=3)
+    heading("Every answer")
+    for title, rows in view.answers:
+        if pdf.will_page_break(14):
+            pdf.add_page()
+        para(title, 10.5, bold=True, gap=0.5)
+        for row in rows:
+            para(f"{row.number}. {row.label}: {row.answer}", 9, indent=3, gap=0)
+        pdf.ln(1.5)
+    heading("Sign-off")
+    for label in SIGN_OFF:
+        pdf.ln(5)
+        para(f"{label}: " + "_" * 50, 10)
+    return bytes(pdf.output())

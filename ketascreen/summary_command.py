@@ -1,0 +1,63 @@
+"""`ketascreen summary`: load sessions, render each, and write, show or print the result."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from ketascreen.errors import ExitStatus, KetascreenError, UsageError
+from ketascreen.flows import stored_questionnaire
+from ketascreen.store import FILE_MODE, Store, write_private
+from ketascreen.summarize import FORMATS, SUFFIXES, generated_at, summarize
+
+
+def summary_command(references: list[str], fmt: str, output: Path | None, output_dir: Path | None,
+                    send_to_printer: bool, data_dir: Path, clinic: str | None = None) -> int:
+    if fmt not in FORMATS:
+        raise UsageError(f"--format takes one of {', '.join(FORMATS)}, not '{fmt}'")
+    if output is not None and output_dir is not None:
+        raise UsageError("use --output for one session or --output-dir for several, not both")
+    if output is not None and len(references) > 1:
+        raise UsageError("--output takes one session; use --output-dir for several")
+    printer = None
+    if send_to_printer:
+        printer = shutil.which("lp")
+        if printer is None:
+            raise KetascreenError("cannot print: the 'lp' command is not installed here (CUPS). "
+                                  "Write a file with --output and print it another way.")
+        fmt = "pdf"
+    store = Store(data_dir)
+    when = generated_at()
+    for reference in references:
+        session = store.load(store.resolve(reference))
+        content = summarize(stored_questionnaire(session), session, fmt, when, clinic)
+        if printer is not None:
+            done = subprocess.run([printer, "-t", f"ketascreen {session.id}", "-"], input=content, capture_output=True)
+            if done.returncode != 0:
+                raise KetascreenError(f"lp could not print session {session.id}: {done.stderr.decode(errors='replace').strip()}")
+            print(f"sent session {session.id} to the printer", file=sys.stderr)
+        elif output_dir is not None:
+            output_dir.mkdir(parents=True, exist_ok=True)
+            target = output_dir / f"{session.id}{SUFFIXES[fmt]}"
+            write_private(target, content)
+            print(target)
+        elif output is not None:
+            write_private(output, content)
+        else:
+            _to_stdout(content, fmt, session, clinic, when)
+    return ExitStatus.OK
+
+
+def _to_stdout(content: bytes, fmt: str, session, clinic, when) -> None:  # type: ignore[no-untyped-def]
+    if fmt == "pdf" and sys.stdout.isatty():
+        raise UsageError("a PDF is not for the terminal: add --output FILE.pdf")
+    if fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb":
+        from ketascreen.terminal_summary import show_summary
+
+        show_summary(session, clinic, when)
+        return
+    sys.stdout.buffer.write(content)
+    sys.stdout.flush()
