@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ketascreen.loading.load import check_file
-from ketascreen.loading.yamlread import MAX_FILE_BYTES, YamlProblem, parse, read_text
+from ketascreen.loading.yamlread import MAX_FILE_BYTES, Mark, YamlProblem, parse, read_text
 
 from conftest import EXAMPLES
 
@@ -32,9 +32,9 @@ def test_choice_codes_that_yaml_11_would_change_stay_text() -> None:
 
 def test_positions_are_one_based_for_keys_and_values() -> None:
     located, _ = parse("top:\n  - id: a\n    text: hello\n")
-    assert located.values[("top", 0, "text")] == (3, 11)
-    assert located.keys[("top", 0, "text")] == (3, 5)
-    assert located.position(("top", 0, "missing", 3)) == (2, 5)
+    assert located.values[("top", 0, "text")] == Mark(3, 11)
+    assert located.keys[("top", 0, "text")] == Mark(3, 5)
+    assert located.position(("top", 0, "missing", 3)) == Mark(2, 5)
 
 
 def test_duplicate_keys_are_reported_not_overwritten() -> None:

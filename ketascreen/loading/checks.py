@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterator
 
-from ketascreen.loading.yamlread import Located, Path_
+from ketascreen.loading.yamlread import Located, Mark, Path_
 from ketascreen.model import COMPARISON_OPERATORS, ORDER_OPERATORS
 
-Finding = tuple[int, int, str]
+Finding = tuple[Mark, str]
 
 OPERATORS_BY_TYPE: dict[str, tuple[str, ...]] = {
     "yes_no": ("equals", "not_equals"),
@@ -64,10 +64,10 @@ class _Context:
     findings: list[Finding] = field(default_factory=list)
 
     def at(self, path: Path_, message: str) -> None:
-        self.findings.append((*self.located.position(path), message))
+        self.findings.append((self.located.position(path), message))
 
     def at_key(self, path: Path_, message: str) -> None:
-        self.findings.append((*self.located.key_position(path), message))
+        self.findings.append((self.located.key_position(path), message))
 
 
 def semantic_problems(located: Located) -> list[Finding]:
@@ -133,7 +133,7 @@ def _collect_questions(ctx: _Context, data: dict[str, Any]) -> None:
         sid = section.get("id")
         if isinstance(sid, str):
             if sid in section_ids:
-                ctx.at(spath + ("id",), f"duplicate section id '{sid}' (first at line {ctx.located.position(section_ids[sid] + ('id',))[0]})")
+                ctx.at(spath + ("id",), f"duplicate section id '{sid}' (first at {ctx.located.position(section_ids[sid] + ('id',)).where()})")
             else:
                 section_ids[sid] = spath
         for question, qpath in _entries(section, "questions", spath):
@@ -141,8 +141,8 @@ def _collect_questions(ctx: _Context, data: dict[str, Any]) -> None:
             if not isinstance(qid, str):
                 continue
             if qid in ctx.questions:
-                first = ctx.located.position(ctx.questions[qid].path + ("id",))[0]
-                ctx.at(qpath + ("id",), f"duplicate question id '{qid}' (first at line {first})")
+                first = ctx.located.position(ctx.questions[qid].path + ("id",)).where()
+                ctx.at(qpath + ("id",), f"duplicate question id '{qid}' (first at {first})")
                 continue
             ctx.questions[qid] = _QuestionRef(question, qpath, index)
             index += 1
@@ -154,11 +154,11 @@ def _collect_scores(ctx: _Context, data: dict[str, Any]) -> None:
         if not isinstance(sid, str):
             continue
         if sid in ctx.scores:
-            first = ctx.located.position(ctx.scores[sid][1] + ("id",))[0]
-            ctx.at(path + ("id",), f"duplicate score id '{sid}' (first at line {first})")
+            first = ctx.located.position(ctx.scores[sid][1] + ("id",)).where()
+            ctx.at(path + ("id",), f"duplicate score id '{sid}' (first at {first})")
         elif sid in ctx.questions:
-            first = ctx.located.position(ctx.questions[sid].path + ("id",))[0]
-            ctx.at(path + ("id",), f"score id '{sid}' is already a question id (line {first}); conditions could not tell them apart")
+            first = ctx.located.position(ctx.questions[sid].path + ("id",)).where()
+            ctx.at(path + ("id",), f"score id '{sid}' is already a question id ({first}); conditions could not tell them apart")
         else:
             ctx.scores[sid] = (score, path)
 
@@ -294,7 +294,7 @@ def _check_flags(ctx: _Context, data: dict[str, Any]) -> None:
         fid = flag.get("id")
         if isinstance(fid, str):
             if fid in seen:
-                ctx.at(path + ("id",), f"duplicate flag id '{fid}' (first at line {ctx.located.position(seen[fid] + ('id',))[0]})")
+                ctx.at(path + ("id",), f"duplicate flag id '{fid}' (first at {ctx.located.position(seen[fid] + ('id',)).where()})")
             seen.setdefault(fid, path)
         if isinstance(flag.get("when"), dict):
             _check_condition(ctx, flag["when"], path + ("when",), before=None, owner=f"flag '{fid}'")
@@ -361,8 +361,8 @@ def _check_question_comparison(
         if owner == f"question '{ref}'":
             ctx.at(path + ("question",), f"{owner}: its condition cannot depend on its own answer")
         else:
-            line = ctx.located.position(target.path)[0]
-            ctx.at(path + ("question",), f"{owner}: condition uses question '{ref}', which is asked later (line {line}); "
+            later = ctx.located.position(target.path).where()
+            ctx.at(path + ("question",), f"{owner}: condition uses question '{ref}', which is asked later ({later}); "
                                          "a condition may only use questions asked before it")
         return
     qtype = target.data.get("type")

@@ -56,8 +56,8 @@ def check_text(text: str, shown: str) -> tuple[Questionnaire | None, list[Proble
     if not isinstance(located.data, dict):
         problems.add(Problem(shown, 1, 1, "a questionnaire is a mapping (format:, id:, title:, ...), not a single value or list"))
         return None, sorted(problems)
-    problems.update(Problem(shown, line, col, msg) for line, col, msg in schema_problems(located))
-    problems.update(Problem(shown, line, col, msg) for line, col, msg in semantic_problems(located))
+    problems.update(Problem(mark.file or shown, mark.line, mark.column, msg) for mark, msg in schema_problems(located))
+    problems.update(Problem(mark.file or shown, mark.line, mark.column, msg) for mark, msg in semantic_problems(located))
     if problems:
         return None, sorted(problems)
     return build_questionnaire(located.data, sha256_of(text)), []

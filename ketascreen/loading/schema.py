@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
-from ketascreen.loading.yamlread import Located, Path_
+from ketascreen.loading.yamlread import Located, Mark, Path_
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "questionnaire.schema.json"
 
@@ -29,13 +29,13 @@ def _validator() -> Any:
     return jsonschema.Draft202012Validator(schema())
 
 
-def schema_problems(located: Located) -> Iterator[tuple[int, int, str]]:
-    """(line, column, message) for everything the schema rejects, most specific error per place."""
+def schema_problems(located: Located) -> Iterator[tuple[Mark, str]]:
+    """(position, message) for everything the schema rejects, most specific error per place."""
     for error in _validator().iter_errors(located.data):
         yield from _explain(error, located)
 
 
-def _explain(error: Any, located: Located) -> Iterator[tuple[int, int, str]]:
+def _explain(error: Any, located: Located) -> Iterator[tuple[Mark, str]]:
     path: Path_ = tuple(error.absolute_path)
     kind = error.validator
     schema_here = error.schema if isinstance(error.schema, dict) else {}
@@ -48,12 +48,12 @@ def _explain(error: Any, located: Located) -> Iterator[tuple[int, int, str]]:
                 where = _container(path, located)
                 message = f"unknown key '{key}'{where}"
                 message += f"; did you mean '{hint[0]}'?" if hint else f"; expected one of: {', '.join(allowed)}"
-                yield (*located.key_position(path + (key,)), message)
+                yield (located.key_position(path + (key,)), message)
         return
     if kind == "required":
         missing = [key for key in error.validator_value if key not in error.instance]
         for key in missing:
-            yield (*located.position(path), f"missing '{key}'{_container(path, located)}")
+            yield (located.position(path), f"missing '{key}'{_container(path, located)}")
         return
     if kind == "type":
         expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
@@ -61,7 +61,7 @@ def _explain(error: Any, located: Located) -> Iterator[tuple[int, int, str]]:
         message = f"{name} must be {words}, not {_describe(error.instance)}"
         if "string" in expected and isinstance(error.instance, (int, float)) and not isinstance(error.instance, bool):
             message += f'; write it in quotes: "{located.written.get(path, error.instance)}"'
-        yield (*located.position(path), message)
+        yield (located.position(path), message)
         return
     if kind == "enum":
         options = [str(o) for o in error.validator_value]
@@ -69,38 +69,38 @@ def _explain(error: Any, located: Located) -> Iterator[tuple[int, int, str]]:
         message = f"{_bare(path)} '{error.instance}' is not one of: {', '.join(options)}"
         if hint:
             message += f"; did you mean '{hint[0]}'?"
-        yield (*located.position(path), message)
+        yield (located.position(path), message)
         return
     if kind == "const":
-        yield (*located.position(path), f"{name} must be {error.validator_value!r}")
+        yield (located.position(path), f"{name} must be {error.validator_value!r}")
         return
     if kind == "pattern":
         rule = schema_here.get("x-message", f"must match {error.validator_value}")
-        yield (*located.position(path), f"{_bare(path)} '{error.instance}' is not allowed: {rule}")
+        yield (located.position(path), f"{_bare(path)} '{error.instance}' is not allowed: {rule}")
         return
     if kind in ("anyOf", "oneOf") and "x-expected" in schema_here:
-        yield (*located.position(path), f"{name} must be {schema_here['x-expected']}, not {_describe(error.instance)}")
+        yield (located.position(path), f"{name} must be {schema_here['x-expected']}, not {_describe(error.instance)}")
         return
     if kind == "minItems":
         count = error.validator_value
         need = "must not be empty" if count == 1 else f"needs at least {count} entries"
-        yield (*located.position(path), f"{name} {need}")
+        yield (located.position(path), f"{name} {need}")
         return
     if kind in ("minLength", "minProperties"):
-        yield (*located.position(path), f"{name} must not be empty")
+        yield (located.position(path), f"{name} must not be empty")
         return
     if kind == "uniqueItems":
         seen: set[str] = set()
         for index, item in enumerate(error.instance):
             key = json.dumps(item, sort_keys=True)
             if key in seen:
-                yield (*located.position(path + (index,)), f"{name} lists {item!r} twice")
+                yield (located.position(path + (index,)), f"{name} lists {item!r} twice")
             seen.add(key)
         return
     if kind == "propertyNames":
-        yield (*located.position(path), f"{name}: {error.message}")
+        yield (located.position(path), f"{name}: {error.message}")
         return
-    yield (*located.position(path), f"{name}: {error.message}")
+    yield (located.position(path), f"{name}: {error.message}")
 
 
 _TYPE_WORDS = {

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 
@@ -22,6 +23,19 @@ ALIAS_EXPANSION_FACTOR = 4
 ALIAS_EXPANSION_ALLOWANCE = 10_000
 
 Path_ = tuple[str | int, ...]
+
+
+class Mark(NamedTuple):
+    """A 1-based position; ``file`` is empty for the file being read, or names another file
+    (the questionnaire a clinic file extends) when data was merged from there."""
+
+    line: int
+    column: int
+    file: str = ""
+
+    def where(self) -> str:
+        """How a message refers to it: "line 12", or "base.yaml:12" for another file."""
+        return f"{self.file}:{self.line}" if self.file else f"line {self.line}"
 
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
@@ -77,19 +91,19 @@ class Located:
     """Parsed data plus the 1-based (line, column) of each value and key, by path."""
 
     data: object
-    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    values: dict[Path_, Mark] = field(default_factory=dict)
+    keys: dict[Path_, Mark] = field(default_factory=dict)
     # the text as written, for numbers: 1.10 reads as 1.1, and a hint must quote what was written
     written: dict[Path_, str] = field(default_factory=dict)
 
-    def position(self, path: Path_) -> tuple[int, int]:
+    def position(self, path: Path_) -> Mark:
         """Where the value at ``path`` stands, or its nearest enclosing value."""
         path = tuple(path)
         while path not in self.values and path:
             path = path[:-1]
-        return self.values.get(path, (1, 1))
+        return self.values.get(path, Mark(1, 1))
 
-    def key_position(self, path: Path_) -> tuple[int, int]:
+    def key_position(self, path: Path_) -> Mark:
         """Where the key of the mapping entry at ``path`` stands (its value if there is no key)."""
         return self.keys.get(tuple(path)) or self.position(path)
 
@@ -137,7 +151,7 @@ def parse(text: str) -> tuple[Located, list[YamlProblem]]:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        raise YamlProblem(_yaml_message(error, text), *(_pos(mark) if mark else (0, 0))) from None
+        raise YamlProblem(_yaml_message(error, text), *(_pos(mark)[:2] if mark else (0, 0))) from None
     except yaml.reader.ReaderError as error:
         line = text.count("\n", 0, error.position) + 1
         column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
@@ -151,8 +165,8 @@ def parse(text: str) -> tuple[Located, list[YamlProblem]]:
     return Located(data, builder.values, builder.keys, builder.written), builder.problems
 
 
-def _pos(mark: yaml.Mark) -> tuple[int, int]:
-    return mark.line + 1, mark.column + 1
+def _pos(mark: yaml.Mark) -> Mark:
+    return Mark(mark.line + 1, mark.column + 1)
 
 
 def _yaml_message(error: yaml.MarkedYAMLError, text: str) -> str:
@@ -184,8 +198,8 @@ class _Builder:
     """Turns a composed node tree into dicts, lists and scalars, recording positions."""
 
     def __init__(self) -> None:
-        self.values: dict[Path_, tuple[int, int]] = {}
-        self.keys: dict[Path_, tuple[int, int]] = {}
+        self.values: dict[Path_, Mark] = {}
+        self.keys: dict[Path_, Mark] = {}
         self.written: dict[Path_, str] = {}
         self.problems: list[YamlProblem] = []
         self._seen: set[int] = set()
@@ -209,7 +223,7 @@ class _Builder:
         if self._visits > ALIAS_EXPANSION_FACTOR * len(self._seen) + ALIAS_EXPANSION_ALLOWANCE:
             raise YamlProblem(
                 "aliases (*name) expand to far more data than the file holds; write the repeated parts out",
-                *_pos(node.start_mark),
+                *_pos(node.start_mark)[:2],
             )
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict:
@@ -218,14 +232,14 @@ class _Builder:
         for key_node, value_node in node.value:
             self._count(key_node)
             if not isinstance(key_node, yaml.ScalarNode):
-                raise YamlProblem("a key must be a plain word, not a list or mapping", *_pos(key_node.start_mark))
+                raise YamlProblem("a key must be a plain word, not a list or mapping", *_pos(key_node.start_mark)[:2])
             key = self._scalar(key_node)
             if not isinstance(key, str):
                 key = key_node.value  # `1:` or `true:` as a key means the text the author wrote
             if key in result:
-                line, column = self.keys[path + (key,)]
+                first = self.keys[path + (key,)]
                 self.problems.append(
-                    YamlProblem(f"duplicate key '{key}' (first at line {line}); keep one", *_pos(key_node.start_mark))
+                    YamlProblem(f"duplicate key '{key}' (first at line {first.line}); keep one", *_pos(key_node.start_mark)[:2])
                 )
                 continue
             self.keys[path + (key,)] = _pos(key_node.start_mark)
@@ -245,20 +259,20 @@ class _Builder:
             try:
                 return int(value, 0) if value[:2].lower() in ("0o", "0x") else int(value, 10)
             except ValueError:
-                raise YamlProblem(f"'{value}' is not a whole number", *_pos(node.start_mark)) from None
+                raise YamlProblem(f"'{value}' is not a whole number", *_pos(node.start_mark)[:2]) from None
         if tag == _FLOAT:
             try:
                 return float(value.lower().replace(".inf", "inf").replace(".nan", "nan"))
             except ValueError:
-                raise YamlProblem(f"'{value}' is not a number", *_pos(node.start_mark)) from None
+                raise YamlProblem(f"'{value}' is not a number", *_pos(node.start_mark)[:2]) from None
         raise YamlProblem(
             f"the tag {_short_tag(tag)} is not allowed here; questionnaires use plain YAML without tags",
-            *_pos(node.start_mark),
+            *_pos(node.start_mark)[:2],
         )
 
     def _check_tag(self, node: yaml.Node, expected: str) -> None:
         if node.tag != expected:
             raise YamlProblem(
                 f"the tag {_short_tag(node.tag)} is not allowed here; questionnaires use plain YAML without tags",
-                *_pos(node.start_mark),
+                *_pos(node.start_mark)[:2],
             )
