@@ -229,7 +229,7 @@ def _check_scores(ctx: _Context, data: dict[str, Any]) -> None:
                 continue
             ref = ctx.questions.get(item)
             if ref is None:
-                ctx.at(path + ("items", index), f"score '{sid}' sums question '{item}', which does not exist{_suggest(item, ctx.questions)}")
+                ctx.at(path + ("items", index), f"score '{sid}' sums question '{item}', which {_missing(ctx, item)}")
                 complete = False
                 continue
             qtype = ref.data.get("type")
@@ -355,7 +355,7 @@ def _check_question_comparison(
 ) -> None:
     target = ctx.questions.get(ref)
     if target is None:
-        ctx.at(path + ("question",), f"{owner}: condition uses question '{ref}', which does not exist{_suggest(ref, ctx.questions)}")
+        ctx.at(path + ("question",), f"{owner}: condition uses question '{ref}', which {_missing(ctx, ref)}")
         return
     if before is not None and target.index >= before:
         if owner == f"question '{ref}'":
@@ -460,6 +460,14 @@ def _show(value: Any) -> str:
     if isinstance(value, (list, dict)):
         return "a list" if isinstance(value, list) else "a mapping"
     return str(value)
+
+
+def _missing(ctx: _Context, ref: str) -> str:
+    """Why a referenced question is not there: removed by a clinic file (and where), or unknown."""
+    removed = ctx.located.removed.get(ref)
+    if removed is not None:
+        return f"is removed at {removed.where()}; change or remove what refers to it too"
+    return f"does not exist{_suggest(ref, ctx.questions)}"
 
 
 def _suggest(name: str, known: Any) -> str:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from ketascreen.errors import Problem, QuestionnaireError, QuestionnaireNotFound
+from ketascreen.errors import KetascreenError, Problem, QuestionnaireError, QuestionnaireNotFound
 from ketascreen.model import Questionnaire
 
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "questionnaires"
@@ -17,9 +18,11 @@ def bundled_ids() -> list[str]:
     return sorted(p.stem for p in BUNDLED_DIR.glob("*.yaml"))
 
 
-def find_questionnaire(name: str) -> Path:
-    """A path as given, or a bundled questionnaire by its id."""
+def find_questionnaire(name: str, relative_to: Path | None = None) -> Path:
+    """A path as given (relative to ``relative_to`` when set), or a bundled questionnaire by its id."""
     path = Path(name)
+    if relative_to is not None and not path.is_absolute() and (path.suffix in SUFFIXES or "/" in name or "\\" in name):
+        path = relative_to / path
     if path.exists() or path.suffix in SUFFIXES or "/" in name or "\\" in name:
         return path
     bundled = BUNDLED_DIR / f"{name}.yaml"
@@ -38,11 +41,18 @@ def check_file(path: Path, name: str | None = None) -> tuple[Questionnaire | Non
         text = read_text(path)
     except YamlProblem as problem:
         return None, [Problem(shown, problem.line, problem.column, problem.message)]
-    return check_text(text, shown)
+    return check_text(text, shown, path)
 
 
-def check_text(text: str, shown: str) -> tuple[Questionnaire | None, list[Problem]]:
+def check_text(text: str, shown: str, origin: Path | None = None) -> tuple[Questionnaire | None, list[Problem]]:
     """Every problem in a questionnaire's text; the questionnaire when there are none."""
+    questionnaire, problems, _ = _check(text, shown, origin)
+    return questionnaire, problems
+
+
+def _check(text: str, shown: str, origin: Path | None) -> tuple[Questionnaire | None, list[Problem], str]:
+    """As check_text, plus the text a session keeps: the file itself, or for a clinic file that
+    extends another, the merged questionnaire (so the session does not depend on either file)."""
     from ketascreen.loading.build import build_questionnaire
     from ketascreen.loading.checks import semantic_problems
     from ketascreen.loading.schema import schema_problems
@@ -51,16 +61,71 @@ def check_text(text: str, shown: str) -> tuple[Questionnaire | None, list[Proble
     try:
         located, soft = parse(text)
     except YamlProblem as problem:
-        return None, [Problem(shown, problem.line, problem.column, problem.message)]
+        return None, [Problem(shown, problem.line, problem.column, problem.message)], text
     problems = {Problem(shown, p.line, p.column, p.message) for p in soft}
     if not isinstance(located.data, dict):
         problems.add(Problem(shown, 1, 1, "a questionnaire is a mapping (format:, id:, title:, ...), not a single value or list"))
-        return None, sorted(problems)
-    problems.update(Problem(mark.file or shown, mark.line, mark.column, msg) for mark, msg in schema_problems(located))
-    problems.update(Problem(mark.file or shown, mark.line, mark.column, msg) for mark, msg in semantic_problems(located))
+        return None, sorted(problems), text
+
+    def add(findings) -> int:  # type: ignore[no-untyped-def]
+        before = len(problems)
+        problems.update(Problem(mark.file or shown, mark.line, mark.column, msg) for mark, msg in findings)
+        return len(problems) - before
+
+    stored = text
+    structural = add(schema_problems(located))
+    if "extends" in located.data:
+        merged, findings = _extend(located, origin, ())
+        add(findings)
+        if merged is None:
+            return None, sorted(problems), text
+        merged.removed = {key: mark._replace(file=mark.file or shown) for key, mark in merged.removed.items()}
+        located = merged
+        stored = json.dumps(merged.data, ensure_ascii=False, indent=1) + "\n"
+        if not structural:
+            add(schema_problems(located))
+    add(semantic_problems(located))
     if problems:
-        return None, sorted(problems)
-    return build_questionnaire(located.data, sha256_of(text)), []
+        return None, sorted(problems), stored
+    return build_questionnaire(located.data, sha256_of(stored)), [], stored
+
+
+def _extend(clinic, origin: Path | None, chain: tuple[Path, ...]):  # type: ignore[no-untyped-def]
+    """The clinic file merged onto its base (itself merged if it extends another), with findings."""
+    from ketascreen.loading.extend import merge
+    from ketascreen.loading.yamlread import Mark, YamlProblem, parse, read_text
+
+    name = clinic.data.get("extends")
+    at = clinic.position(("extends",))
+    if not isinstance(name, str):
+        return None, []
+    try:
+        base_path = find_questionnaire(name, relative_to=origin.parent if origin else None)
+    except KetascreenError as error:
+        return None, [(at, f"extends: {error}")]
+    if not base_path.is_file():
+        return None, [(at, f"extends: no questionnaire file {base_path}")]
+    resolved = base_path.resolve()
+    here = origin.resolve() if origin else None
+    if resolved == here or resolved in chain:
+        return None, [(at, f"extends: '{name}' leads back to a file that extends it (a cycle: "
+                           f"{' → '.join(dict.fromkeys(p.name for p in (*chain, here) if p))} → {resolved.name})")]
+    shown = str(base_path)
+    try:
+        base, soft = parse(read_text(base_path))
+    except YamlProblem as problem:
+        return None, [(Mark(problem.line, problem.column, shown), problem.message)]
+    findings = [(Mark(p.line, p.column, shown), p.message) for p in soft]
+    if not isinstance(base.data, dict):
+        return None, findings + [(Mark(1, 1, shown), "is not a questionnaire")]
+    if "extends" in base.data:
+        deeper, more = _extend(base, base_path, chain + ((here,) if here else ()) + (resolved,))
+        findings += [(mark._replace(file=mark.file or shown), msg) for mark, msg in more]
+        if deeper is None:
+            return None, findings
+        base = deeper
+    merged, more = merge(clinic, base, shown, name)
+    return merged, findings + more
 
 
 def sha256_of(text: str) -> str:
@@ -85,10 +150,10 @@ def load_source(name: str) -> Source:
         text = read_text(path)
     except YamlProblem as problem:
         raise QuestionnaireError([Problem(str(path), problem.line, problem.column, problem.message)]) from None
-    questionnaire, problems = check_text(text, str(path))
+    questionnaire, problems, stored = _check(text, str(path), path)
     if questionnaire is None:
         raise QuestionnaireError(problems)
-    return Source(questionnaire, text, path)
+    return Source(questionnaire, stored, path)
 
 
 def load_questionnaire(name: str) -> Questionnaire:

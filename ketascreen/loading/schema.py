@@ -71,6 +71,10 @@ def _explain(error: Any, located: Located) -> Iterator[tuple[Mark, str]]:
             message += f"; did you mean '{hint[0]}'?"
         yield (located.position(path), message)
         return
+    if kind == "not" and not path and "sections" in error.instance:
+        yield (located.key_position(("sections",)), "a file that extends another has no 'sections'; "
+               "use add_sections, add_questions and change_questions")
+        return
     if kind == "const":
         yield (located.position(path), f"{name} must be {error.validator_value!r}")
         return

@@ -95,6 +95,9 @@ class Located:
     keys: dict[Path_, Mark] = field(default_factory=dict)
     # the text as written, for numbers: 1.10 reads as 1.1, and a hint must quote what was written
     written: dict[Path_, str] = field(default_factory=dict)
+    # ids removed by a clinic file, with where: a reference to one can say who removed it
+    removed: dict[str, Mark] = field(default_factory=dict)
+    _index: dict[Path_, list[Path_]] | None = field(default=None, repr=False, compare=False)
 
     def position(self, path: Path_) -> Mark:
         """Where the value at ``path`` stands, or its nearest enclosing value."""
@@ -102,6 +105,35 @@ class Located:
         while path not in self.values and path:
             path = path[:-1]
         return self.values.get(path, Mark(1, 1))
+
+    def graft(self, source: Located, source_path: Path_, path: Path_, file: str = "", skip: tuple[str, ...] = ()) -> None:
+        """Copy the positions of ``source``'s subtree at source_path to ``path`` here, marking them with
+        ``file`` where they come from another file (merging a clinic file onto its base). Keys named
+        in ``skip`` are left out at the top level of the subtree."""
+        children = source._children()
+        top = tuple(source_path)
+        stack = [(top, tuple(path))]
+        while stack:
+            here, there = stack.pop()
+            for table, target in ((source.values, self.values), (source.keys, self.keys)):
+                mark = table.get(here)
+                if mark is not None:
+                    target[there] = mark._replace(file=mark.file or file)
+            for child in children.get(here, ()):
+                if here == top and child[-1] in skip:
+                    continue
+                stack.append((child, there + child[len(here):]))
+        if tuple(source_path) in source.written:
+            self.written[tuple(path)] = source.written[tuple(source_path)]
+
+    def _children(self) -> dict[Path_, list[Path_]]:
+        if self._index is None:
+            index: dict[Path_, list[Path_]] = {}
+            for path in self.values:
+                if path:
+                    index.setdefault(path[:-1], []).append(path)
+            self._index = index
+        return self._index
 
     def key_position(self, path: Path_) -> Mark:
         """Where the key of the mapping entry at ``path`` stands (its value if there is no key)."""

@@ -1,0 +1,241 @@
+"""Clinic files that extend another questionnaire: `extends: ketamine-pretreatment`, then add, change
+or remove sections, questions, flags and scores.
+
+The result is an ordinary questionnaire that goes through every check; each value keeps the position
+of the file it came from, so a message points at the clinic file or at the base, wherever the
+problem lies. Chains (clinic → regional → bundled) work; a cycle is an error.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ketascreen.loading.yamlread import Located, Mark, Path_
+
+Finding = tuple[Mark, str]
+EXTENSION_KEYS = (
+    "extends", "add_sections", "change_sections", "remove_sections", "add_questions", "change_questions",
+    "remove_questions", "add_flags", "change_flags", "remove_flags", "add_scores", "change_scores", "remove_scores",
+)
+INHERITED = ("format", "id", "title", "version", "description", "language")
+
+
+@dataclass
+class _Part:
+    """One section, question, flag or score of the merged result, with where its parts came from."""
+
+    data: dict[str, Any]
+    origin: Located
+    path: Path_
+    file: str  # "" for the clinic file itself
+    overlays: list[tuple[Located, Path_, str, list[str]]] = field(default_factory=list)
+
+
+@dataclass
+class _Section:
+    part: _Part
+    questions: list[_Part]
+
+
+def merge(clinic: Located, base: Located, base_file: str, base_name: str | None = None) -> tuple[Located, list[Finding]]:
+    """The clinic file applied to its (already merged) base; ``base_name`` is how messages name it."""
+    name = base_name or base_file
+    findings: list[Finding] = []
+    data: dict[str, Any] = clinic.data  # type: ignore[assignment]
+
+    def problem(path: Path_, message: str, key: bool = False) -> None:
+        findings.append((clinic.key_position(path) if key else clinic.position(path), message))
+
+    base_data: dict[str, Any] = base.data  # type: ignore[assignment]
+    sections: list[_Section] = []
+    for s_index, raw in enumerate(_list(base_data.get("sections"))):
+        if not isinstance(raw, dict):
+            continue
+        spath = ("sections", s_index)
+        questions = [_Part(q, base, spath + ("questions", q_index), base_file)
+                     for q_index, q in enumerate(_list(raw.get("questions"))) if isinstance(q, dict)]
+        sections.append(_Section(_Part(raw, base, spath, base_file), questions))
+    removed: dict[str, Mark] = dict(base.removed)
+    all_questions = [str(p.data.get("id")) for s in sections for p in s.questions]
+
+    def find_question(qid: str) -> tuple[_Section, int] | None:
+        for section in sections:
+            for index, part in enumerate(section.questions):
+                if part.data.get("id") == qid:
+                    return section, index
+        return None
+
+    def find_section(sid: str) -> int | None:
+        return next((i for i, s in enumerate(sections) if s.part.data.get("id") == sid), None)
+
+    # Removals first, so that a clinic can remove a question and add its own with the same id.
+    for index, qid in enumerate(_list(data.get("remove_questions"))):
+        found = find_question(qid) if isinstance(qid, str) else None
+        if found is None:
+            problem(("remove_questions", index), f"remove_questions: no question '{qid}' in {name}{_hint(qid, all_questions)}")
+            continue
+        section, position = found
+        del section.questions[position]
+        removed[qid] = clinic.position(("remove_questions", index))
+    for index, sid in enumerate(_list(data.get("remove_sections"))):
+        found_index = find_section(sid) if isinstance(sid, str) else None
+        if found_index is None:
+            problem(("remove_sections", index), f"remove_sections: no section '{sid}' in {name}")
+            continue
+        for part in sections[found_index].questions:
+            removed[str(part.data.get("id"))] = clinic.position(("remove_sections", index))
+        del sections[found_index]
+    for sid, change in _mapping(data.get("change_sections")).items():
+        found_index = find_section(sid)
+        if found_index is None:
+            problem(("change_sections", sid), f"change_sections: no section '{sid}' in {name}", key=True)
+        elif isinstance(change, dict):
+            _overlay(sections[found_index].part, clinic, ("change_sections", sid), change)
+    for index, entry in enumerate(_list(data.get("add_sections"))):
+        if not isinstance(entry, dict):
+            continue
+        path = ("add_sections", index)
+        body = {k: v for k, v in entry.items() if k not in ("before", "after")}
+        new = _Section(_Part(body, clinic, path, ""),
+                       [_Part(q, clinic, path + ("questions", i), "") for i, q in enumerate(_list(body.get("questions")))
+                        if isinstance(q, dict)])
+        anchor, where = _anchor(entry)
+        if anchor is None:
+            sections.append(new)
+            continue
+        found_index = find_section(anchor)
+        if found_index is None:
+            problem(path + (where,), f"{where}: no section '{anchor}' to place this section {where}")
+            sections.append(new)
+        else:
+            sections.insert(found_index + (where == "after"), new)
+    for index, entry in enumerate(_list(data.get("add_questions"))):
+        if not isinstance(entry, dict):
+            continue
+        path = ("add_questions", index)
+        new_parts = [_Part(q, clinic, path + ("questions", i), "") for i, q in enumerate(_list(entry.get("questions")))
+                     if isinstance(q, dict)]
+        anchor, where = _anchor(entry)
+        target = entry.get("section")
+        if anchor is not None and target is not None:
+            problem(path + ("section",), "give either 'section' or 'before'/'after', not both", key=True)
+        if anchor is None:
+            found_index = find_section(target) if isinstance(target, str) else None
+            if found_index is None:
+                problem(path + ("section",) if "section" in entry else path,
+                        f"add_questions: no section '{target}'" if "section" in entry else
+                        "add_questions needs 'after: QUESTION', 'before: QUESTION' or 'section: SECTION'")
+                continue
+            sections[found_index].questions.extend(new_parts)
+            continue
+        found = find_question(anchor)
+        if found is None:
+            problem(path + (where,), f"{where}: no question '{anchor}' to place these questions {where}"
+                    + (f" (it is removed at {removed[anchor].where()})" if anchor in removed else ""))
+            continue
+        section, position = found
+        at = position + (where == "after")
+        section.questions[at:at] = new_parts
+    for qid, change in _mapping(data.get("change_questions")).items():
+        found = find_question(qid)
+        if found is None:
+            problem(("change_questions", qid), f"change_questions: no question '{qid}' in {name}"
+                    + (f" (it is removed at {removed[qid].where()})" if qid in removed else _hint(qid, all_questions)), key=True)
+        elif isinstance(change, dict):
+            section, position = found
+            _overlay(section.questions[position], clinic, ("change_questions", qid), change)
+
+    flags = _merge_list("flag", base, base_file, name, base_data.get("flags"), clinic, data, "flags", problem, removed)
+    scores = _merge_list("score", base, base_file, name, base_data.get("scores"), clinic, data, "scores", problem, removed)
+
+    merged = Located({})
+    result: dict[str, Any] = merged.data  # type: ignore[assignment]
+    merged.values[()] = Mark(1, 1)
+    for key in INHERITED:
+        source, sfile = (clinic, "") if key in data else (base, base_file)
+        value = (data if key in data else base_data).get(key)
+        if value is not None:
+            result[key] = value
+            merged.graft(source, (key,), (key,), sfile)
+    scales = dict(_mapping(base_data.get("scales")))
+    if scales:
+        merged.graft(base, ("scales",), ("scales",), base_file)
+    for name, options in _mapping(data.get("scales")).items():
+        scales[name] = options
+        merged.graft(clinic, ("scales", name), ("scales", name))
+    if scales:
+        result["scales"] = scales
+    result["sections"] = []
+    merged.values[("sections",)] = clinic.position(("extends",))
+    for s_index, section in enumerate(sections):
+        body = _materialise(section.part, merged, ("sections", s_index), skip=("questions", "before", "after"))
+        body["questions"] = [_materialise(q, merged, ("sections", s_index, "questions", q_index))
+                             for q_index, q in enumerate(section.questions)]
+        merged.values.setdefault(("sections", s_index, "questions"), section.part.origin.position(section.part.path))
+        result["sections"].append(body)
+    for key, parts in (("flags", flags), ("scores", scores)):
+        result[key] = [_materialise(p, merged, (key, i)) for i, p in enumerate(parts)]
+        merged.values[(key,)] = merged.values.get((key, 0), Mark(1, 1))
+    merged.removed = removed
+    return merged, findings
+
+
+def _merge_list(kind: str, base: Located, base_file: str, name: str, base_items: Any, clinic: Located, data: dict[str, Any],
+                key: str, problem: Any, removed: dict[str, Mark]) -> list[_Part]:
+    parts = [_Part(item, base, (key, i), base_file) for i, item in enumerate(_list(base_items)) if isinstance(item, dict)]
+    for index, rid in enumerate(_list(data.get(f"remove_{key}"))):
+        position = next((i for i, p in enumerate(parts) if p.data.get("id") == rid), None)
+        if position is None:
+            problem((f"remove_{key}", index), f"remove_{key}: no {kind} '{rid}' in {name}{_hint(rid, [p.data.get('id') for p in parts])}")
+        else:
+            del parts[position]
+            removed[f"{kind}:{rid}"] = clinic.position((f"remove_{key}", index))
+    for cid, change in _mapping(data.get(f"change_{key}")).items():
+        target = next((p for p in parts if p.data.get("id") == cid), None)
+        if target is None:
+            problem((f"change_{key}", cid), f"change_{key}: no {kind} '{cid}' in {name}{_hint(cid, [p.data.get('id') for p in parts])}", key=True)
+        elif isinstance(change, dict):
+            _overlay(target, clinic, (f"change_{key}", cid), change)
+    parts += [_Part(item, clinic, (f"add_{key}", i), "") for i, item in enumerate(_list(data.get(f"add_{key}")))
+              if isinstance(item, dict)]
+    return parts
+
+
+def _overlay(part: _Part, clinic: Located, path: Path_, change: dict[str, Any]) -> None:
+    part.data = {**part.data, **change}
+    part.overlays.append((clinic, path, "", list(change)))
+
+
+def _materialise(part: _Part, merged: Located, path: Path_, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A plain dict for the merged data, with the positions of its origin and of each change."""
+    merged.graft(part.origin, part.path, path, part.file, skip)
+    for source, source_path, file, keys in part.overlays:
+        for key in keys:
+            merged.graft(source, source_path + (key,), path + (key,), file)
+            merged.keys[path + (key,)] = source.key_position(source_path + (key,))._replace(file=file)
+    return {k: copy.copy(v) if k == "questions" else v for k, v in part.data.items() if k not in skip}
+
+
+def _hint(name: object, known: list[Any]) -> str:
+    import difflib
+
+    match = difflib.get_close_matches(str(name), [str(k) for k in known if k], n=1, cutoff=0.7)
+    return f"; did you mean '{match[0]}'?" if match else ""
+
+
+def _anchor(entry: dict[str, Any]) -> tuple[str | None, str]:
+    for where in ("after", "before"):
+        if isinstance(entry.get(where), str):
+            return entry[where], where
+    return None, "after"
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
