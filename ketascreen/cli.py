@@ -36,9 +36,24 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: bool = typer.Option(False, "--version", help="Print the version and exit.", callback=_version, is_eager=True),
+    config: Optional[Path] = typer.Option(None, "--config", help="Clinic settings file (also KETASCREEN_CONFIG)."),
 ) -> None:
     """Pre-treatment screening for ketamine treatment of depression."""
+    ctx.obj = {"config": config}
+
+
+def _settings(ctx: typer.Context):  # type: ignore[no-untyped-def]
+    """The clinic settings, read once per command."""
+    from ketascreen.settings import load_settings
+
+    root = ctx.find_root()
+    if root.obj is None:
+        root.obj = {"config": None}
+    if "settings" not in root.obj:
+        root.obj["settings"] = load_settings(root.obj.get("config"))
+    return root.obj["settings"]
 
 
 @app.command()
@@ -98,19 +113,37 @@ def show(
     sys.stdout.write(outline(load_questionnaire(questionnaire), lang))
 
 
+@app.command()
+def init(
+    file: Path = typer.Argument(Path("clinic.yaml"), help="Where to write the starter clinic file."),
+) -> None:
+    """Write a starter clinic file that extends the bundled questionnaire, with commented examples."""
+    from ketascreen.starter import write_starter
+
+    for written in write_starter(file):
+        typer.echo(f"wrote {written}")
+    typer.echo(f"next: edit {file}, then run: ketascreen validate {file}")
+
+
 DATA_DIR_HELP = "Where sessions are kept (default: the user's data directory; also KETASCREEN_DATA_DIR)."
 
 
-def _data_dir(value: Optional[Path]) -> Path:
+def _data_dir(ctx: typer.Context, value: Optional[Path]) -> Path:
+    """--data-dir or KETASCREEN_DATA_DIR, else the settings file's data_dir, else the user's data directory."""
     from ketascreen.store import default_data_dir
 
-    return value if value is not None else default_data_dir()
+    if value is not None:
+        return value
+    configured = _settings(ctx).get("data_dir")
+    return Path(configured) if configured else default_data_dir()
 
 
 @app.command()
 def run(
-    questionnaire: str = typer.Argument("ketamine-pretreatment", metavar="[QUESTIONNAIRE]",
-                                        help="A bundled id or a questionnaire file."),
+    ctx: typer.Context,
+    questionnaire: Optional[str] = typer.Argument(None, metavar="[QUESTIONNAIRE]",
+                                                  help="A bundled id or a questionnaire file (default: the settings' "
+                                                  "default_questionnaire, else ketamine-pretreatment)."),
     patient: Optional[str] = typer.Option(None, "--patient", help="The chart or record number (asked if missing)."),
     staff: Optional[str] = typer.Option(None, "--staff", help="Your initials (asked if missing)."),
     data_dir: Optional[Path] = typer.Option(None, "--data-dir", envvar="KETASCREEN_DATA_DIR", help=DATA_DIR_HELP),
@@ -121,11 +154,15 @@ def run(
     """Interview a patient: every answer is saved as soon as it is given."""
     from ketascreen.flows import run as run_flow
 
-    raise typer.Exit(run_flow(questionnaire, patient, staff, _data_dir(data_dir), answers, lang, plain))
+    settings = _settings(ctx)
+    chosen = questionnaire or settings.get("default_questionnaire") or "ketamine-pretreatment"
+    raise typer.Exit(run_flow(chosen, patient, staff, _data_dir(ctx, data_dir), answers, lang, plain,
+                              settings.get("clinic_name")))
 
 
 @app.command()
 def resume(
+    ctx: typer.Context,
     session: str = typer.Argument(..., metavar="SESSION", help="A session id or session file."),
     amend: bool = typer.Option(False, "--amend", help="Reopen a completed session to correct it (recorded in the audit trail)."),
     staff: Optional[str] = typer.Option(None, "--staff", help="Your initials, for an amendment (asked if missing)."),
@@ -135,11 +172,12 @@ def resume(
     """Continue an interview where it stopped, on the questionnaire version it began with."""
     from ketascreen.flows import resume as resume_flow
 
-    raise typer.Exit(resume_flow(session, _data_dir(data_dir), amend, staff, plain))
+    raise typer.Exit(resume_flow(session, _data_dir(ctx, data_dir), amend, staff, plain, _settings(ctx).get("clinic_name")))
 
 
 @app.command()
 def sessions(
+    ctx: typer.Context,
     status: Optional[str] = typer.Option(None, "--status", help="Only sessions with this status: in_progress or completed."),
     data_dir: Optional[Path] = typer.Option(None, "--data-dir", envvar="KETASCREEN_DATA_DIR", help=DATA_DIR_HELP),
 ) -> None:
@@ -151,7 +189,7 @@ def sessions(
     if status is not None and status not in (IN_PROGRESS, COMPLETED):
         raise UsageError(f"--status takes {IN_PROGRESS} or {COMPLETED}, not '{status}'")
     found = []
-    for path, session, problem in Store(_data_dir(data_dir)).sessions():
+    for path, session, problem in Store(_data_dir(ctx, data_dir)).sessions():
         if session is None:
             _say(f"skipped: {problem}")
         elif status is None or session.status == status:
@@ -162,8 +200,9 @@ def sessions(
 
 @app.command()
 def summary(
+    ctx: typer.Context,
     sessions: List[str] = typer.Argument(..., metavar="SESSION...", help="Session ids or session files."),
-    fmt: str = typer.Option("text", "--format", "-f", help="text, markdown, html, json or pdf."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="text, markdown, html, json or pdf (default: the settings' summary_format, else text)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file (one session)."),
     output_dir: Optional[Path] = typer.Option(None, "--output-dir", help="Write one file per session into this directory."),
     send_to_printer: bool = typer.Option(False, "--print", help="Send the summary to the printer with lp (PDF)."),
@@ -172,7 +211,31 @@ def summary(
     """The clinician summary: flags first with their evidence, then what could not be assessed, scores and every answer."""
     from ketascreen.summary_command import summary_command
 
-    raise typer.Exit(summary_command(sessions, fmt, output, output_dir, send_to_printer, _data_dir(data_dir)))
+    settings = _settings(ctx)
+    raise typer.Exit(summary_command(sessions, fmt or settings.get("summary_format") or "text", output, output_dir,
+                                     send_to_printer, _data_dir(ctx, data_dir), settings.get("clinic_name"),
+                                     settings.get("printer")))
+
+
+@app.command()
+def config(ctx: typer.Context) -> None:
+    """Show each clinic setting in force and where it comes from."""
+    from ketascreen.settings import KEYS, find_config
+
+    settings = _settings(ctx)
+    path, why = find_config(ctx.find_root().obj.get("config"))
+    typer.echo(f"settings file: {path} ({why})" if path else "settings file: none (defaults in force)")
+    for key in KEYS:
+        value = settings.get(key)
+        shown = value if value is not None else "—"
+        source = settings.sources[key]
+        if key == "data_dir" and os.environ.get("KETASCREEN_DATA_DIR"):
+            shown, source = os.environ["KETASCREEN_DATA_DIR"], "KETASCREEN_DATA_DIR"
+        elif key == "data_dir" and value is None:
+            from ketascreen.store import default_data_dir
+
+            shown = str(default_data_dir())
+        typer.echo(f"{key}: {shown}  [{source}]")
 
 
 def main(argv: Optional[list[str]] = None) -> int:

@@ -21,7 +21,7 @@ class AnswersFileError(QuestionnaireError):
 
 
 def run(questionnaire_name: str, patient: str | None, staff: str | None, data_dir: Path,
-        answers_path: Path | None, language: str | None, plain: bool) -> int:
+        answers_path: Path | None, language: str | None, plain: bool, clinic: str | None = None) -> int:
     source = load_source(questionnaire_name)
     questionnaire = source.questionnaire
     store = Store(data_dir)
@@ -74,7 +74,7 @@ def run(questionnaire_name: str, patient: str | None, staff: str | None, data_di
             return _finish_unattended(questionnaire, session, store, staff)
         install_hangup_handlers()
         screen.say(f"Session {session.id} for {patient}, saved after every answer.", "dim")
-        return conduct(screen, questionnaire, session, store, rules.first_open(questionnaire, session), staff)
+        return conduct(screen, questionnaire, session, store, rules.first_open(questionnaire, session), staff, clinic)
 
 
 def _finish_unattended(questionnaire: Questionnaire, session: Session, store: Store, staff: str) -> int:
@@ -94,7 +94,7 @@ def _finish_unattended(questionnaire: Questionnaire, session: Session, store: St
     return ExitStatus.OK
 
 
-def resume(reference: str, data_dir: Path, amend: bool, staff: str | None, plain: bool) -> int:
+def resume(reference: str, data_dir: Path, amend: bool, staff: str | None, plain: bool, clinic: str | None = None) -> int:
     store = Store(data_dir)
     path = store.resolve(reference)
     session = store.load(path)
@@ -124,7 +124,7 @@ def resume(reference: str, data_dir: Path, amend: bool, staff: str | None, plain
         screen.heading(questionnaire.title.get(session.language))
         screen.say(f"Session {session.id} for {session.patient}: {len(session.answers)} answers so far.", "dim")
         start = None if amend else rules.first_open(questionnaire, session)
-        return conduct(screen, questionnaire, session, store, start, by)
+        return conduct(screen, questionnaire, session, store, start, by, clinic)
 
 
 def stored_questionnaire(session: Session) -> Questionnaire:

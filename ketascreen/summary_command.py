@@ -15,7 +15,8 @@ from ketascreen.summarize import FORMATS, SUFFIXES, generated_at, summarize
 
 
 def summary_command(references: list[str], fmt: str, output: Path | None, output_dir: Path | None,
-                    send_to_printer: bool, data_dir: Path, clinic: str | None = None) -> int:
+                    send_to_printer: bool, data_dir: Path, clinic: str | None = None,
+                    printer_name: str | None = None) -> int:
     if fmt not in FORMATS:
         raise UsageError(f"--format takes one of {', '.join(FORMATS)}, not '{fmt}'")
     if output is not None and output_dir is not None:
@@ -35,7 +36,9 @@ def summary_command(references: list[str], fmt: str, output: Path | None, output
         session = store.load(store.resolve(reference))
         content = summarize(stored_questionnaire(session), session, fmt, when, clinic)
         if printer is not None:
-            done = subprocess.run([printer, "-t", f"ketascreen {session.id}", "-"], input=content, capture_output=True)
+            destination = ["-d", printer_name] if printer_name else []
+            done = subprocess.run([printer, *destination, "-t", f"ketascreen {session.id}", "-"], input=content,
+                                  capture_output=True)
             if done.returncode != 0:
                 raise KetascreenError(f"lp could not print session {session.id}: {done.stderr.decode(errors='replace').strip()}")
             print(f"sent session {session.id} to the printer", file=sys.stderr)

@@ -253,7 +253,7 @@ def install_hangup_handlers() -> None:
 
 
 def conduct(screen: Screen, questionnaire: Questionnaire, session: Session, store: Store,
-            start: Question | None, by: str) -> int:
+            start: Question | None, by: str, clinic: str | None = None) -> int:
     """Run the interview on a locked, saved session and finish it: completed, or saved for later."""
     interview = Interview(screen, questionnaire, session, store, session.language, by)
     resume_hint = f"ketascreen resume {session.id}"
@@ -285,7 +285,7 @@ def conduct(screen: Screen, questionnaire: Questionnaire, session: Session, stor
     from ketascreen.summarize import generated_at
     from ketascreen.terminal_summary import show_summary
 
-    show_summary(session, None, generated_at(), screen.console, up_to_scores=True)
+    show_summary(session, clinic, generated_at(), screen.console, up_to_scores=True)
     screen.say()
     screen.say(f"The full summary to print or file: ketascreen summary {session.id} --format pdf --output {session.id}.pdf", "cyan")
     screen.say(f"To correct an answer later: ketascreen resume {session.id} --amend", "dim")
