@@ -27,6 +27,7 @@ test: $(VENV)/.installed
 bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/validate.py
 	$(BIN)/python benchmarks/interview.py
+	$(BIN)/python benchmarks/summary.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

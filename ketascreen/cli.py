@@ -14,7 +14,7 @@ from typing import List, Optional
 import typer
 
 from ketascreen import __version__
-from ketascreen.errors import ExitStatus, KetascreenError, QuestionnaireError, UsageError
+from ketascreen.errors import ExitStatus, KetascreenError, ProblemsError, UsageError
 
 app = typer.Typer(
     name="ketascreen",
@@ -96,9 +96,10 @@ def list_() -> None:
     """List the bundled questionnaires."""
     from ketascreen.loading.load import bundled_ids, load_questionnaire
     from ketascreen.render.outline import listing
+    from ketascreen.textsafe import visible
 
     rows = [(qid, load_questionnaire(qid)) for qid in bundled_ids()]
-    sys.stdout.write(listing(rows))
+    sys.stdout.write(visible(listing(rows)))
 
 
 @app.command()
@@ -109,8 +110,9 @@ def show(
     """Show a questionnaire as an outline: questions, skip logic, flag rules and scores in words."""
     from ketascreen.loading.load import load_questionnaire
     from ketascreen.render.outline import outline
+    from ketascreen.textsafe import visible
 
-    sys.stdout.write(outline(load_questionnaire(questionnaire), lang))
+    sys.stdout.write(visible(outline(load_questionnaire(questionnaire), lang)))
 
 
 @app.command()
@@ -262,7 +264,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     except KeyboardInterrupt:
         _say("interrupted")
         return ExitStatus.INTERRUPTED
-    except QuestionnaireError as error:
+    except ProblemsError as error:
         for problem in error.problems:
             _say(str(problem), prefix=False)
         return error.exit_status
@@ -274,8 +276,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     except Exception as error:  # a fault of ours: no traceback, which could carry answers
         if os.environ.get("KETASCREEN_DEBUG"):
             raise
-        _say(f"unexpected internal error ({type(error).__name__}). Answers already given are saved. "
-             "Set KETASCREEN_DEBUG=1 to see the details when reporting it.")
+        _say(f"unexpected internal error ({type(error).__name__}). An interview saves every answer as it is "
+             "given, so nothing confirmed is lost. Set KETASCREEN_DEBUG=1 to see the details when reporting it.")
         return ExitStatus.PROBLEM
     return result if isinstance(result, int) else ExitStatus.OK
 

@@ -55,7 +55,9 @@ def evaluate(condition: Condition, facts: Facts) -> Truth:
             value = facts.score_value(condition.ref)
         if value is None:
             return Truth.UNKNOWN
-        return Truth.of(compare(value, condition.operator, condition.value))
+        result = compare(value, condition.operator, condition.value)
+        # A value that does not fit the comparison (a hand-edited session) is not evidence either way.
+        return Truth.UNKNOWN if result is None else Truth.of(result)
     raise TypeError(f"not a condition: {condition!r}")
 
 
@@ -81,21 +83,20 @@ def any_of(truths: Iterable[Truth]) -> Truth:
     return result
 
 
-def compare(actual: Value | tuple[str, ...], operator: str, expected: Value | tuple[Value, ...]) -> bool:
-    """One comparison on a known value. Booleans never equal numbers here (in Python True == 1)."""
+def compare(actual: Value | tuple[str, ...], operator: str, expected: Value | tuple[Value, ...]) -> bool | None:
+    """One comparison on a known value; None when the value's kind does not fit the comparison
+    (text against a number, yes/no against a number: in Python True == 1, never here)."""
     if operator == "includes":
-        return isinstance(actual, tuple) and expected in actual
+        return expected in actual if isinstance(actual, tuple) else None
+    options = expected if operator == "one_of" and isinstance(expected, tuple) else (expected,)
+    if not all(_same_kind(actual, option) for option in options):
+        return None
     if operator == "one_of":
-        assert isinstance(expected, tuple)
-        return any(_same(actual, option) for option in expected)
+        return any(actual == option for option in options)
     if operator == "equals":
-        return _same(actual, expected)
+        return actual == expected
     if operator == "not_equals":
-        return not _same(actual, expected)
-    if isinstance(actual, (bool, tuple)) or isinstance(expected, (bool, tuple)):
-        return False
-    if isinstance(actual, str) != isinstance(expected, str):
-        return False
+        return actual != expected
     if operator == "above":
         return actual > expected  # type: ignore[operator]
     if operator == "at_least":
@@ -107,7 +108,13 @@ def compare(actual: Value | tuple[str, ...], operator: str, expected: Value | tu
     raise ValueError(f"unknown operator {operator!r}")
 
 
-def _same(actual: object, expected: object) -> bool:
-    if isinstance(actual, bool) or isinstance(expected, bool):
-        return isinstance(actual, bool) and isinstance(expected, bool) and actual is expected
-    return actual == expected
+def _same_kind(actual: object, expected: object) -> bool:
+    """Both yes/no, both numbers, or both text."""
+    def kind(value: object) -> str:
+        if isinstance(value, bool):
+            return "bool"
+        if isinstance(value, (int, float)):
+            return "number"
+        return type(value).__name__
+
+    return kind(actual) == kind(expected)

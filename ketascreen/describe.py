@@ -35,7 +35,7 @@ def _describe(condition: Condition, q: Questionnaire, language: str | None, nest
     if isinstance(condition, Compare):
         if condition.subject == "score":
             label = q.score(condition.ref).label.get(language)
-            return f"{label} {_OPERATOR_WORDS[condition.operator]} {_plain(condition.value)}"
+            return f"{label} {_OPERATOR_WORDS[condition.operator]} {plain(condition.value)}"
         return _describe_question(q.question(condition.ref), condition, language)
     raise TypeError(f"not a condition: {condition!r}")
 
@@ -49,7 +49,7 @@ def _describe_question(question: Question, condition: Compare, language: str | N
     words = _OPERATOR_WORDS[operator]
     if operator in ORDER_OPERATORS:
         unit = f" {question.unit}" if question.unit else ""
-        return f"{label} {words} {_plain(value)}{unit}"
+        return f"{label} {words} {plain(value)}{unit}"
     return f"{label} {words} {answer_words(question, value, language)}"
 
 
@@ -66,13 +66,14 @@ def answer_words(question: Question, value: Value | tuple[Value, ...], language:
     if question.type == "yes_no" and isinstance(value, bool):
         return "yes" if value else "no"
     if question.unit and isinstance(value, (int, float)):
-        return f"{_plain(value)} {question.unit}"
-    return _plain(value)
+        return f"{plain(value)} {question.unit}"
+    return plain(value)
 
 
-def _plain(value: object) -> str:
+def plain(value: object) -> str:
+    """A value as written for people: 180 not 180.0; lists joined with commas."""
     if isinstance(value, tuple):
-        return ", ".join(_plain(v) for v in value)
+        return ", ".join(plain(v) for v in value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)

@@ -39,12 +39,16 @@ class UsageError(KetascreenError):
     exit_status = ExitStatus.USAGE
 
 
-class QuestionnaireError(KetascreenError):
-    """A questionnaire file that cannot be used; carries every problem found."""
+class ProblemsError(KetascreenError):
+    """A file that cannot be used; carries every problem found, each printed on its own line."""
 
     def __init__(self, problems: list[Problem]):
         self.problems = sorted(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class QuestionnaireError(ProblemsError):
+    pass
 
 
 class QuestionnaireNotFound(KetascreenError):

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ketascreen.conditions import Facts, Truth, evaluate
-from ketascreen.describe import answer_words, describe_value
+from ketascreen.describe import describe_value, plain
 from ketascreen.interview import asked_questions, missing_required
 from ketascreen.model import AllOf, Answered, AnyOf, Compare, Condition, Flag, Not, Question, Questionnaire, Section
-from ketascreen.scoring import ScoreResult, compute_scores
-from ketascreen.session import DECLINED, UNKNOWN, Session
+from ketascreen.scoring import ScoreResult, compute_scores, facts_from
+from ketascreen.session import DECLINED, UNKNOWN, Answer, Session
 
 RAISED, NOT_RAISED, UNASSESSED = "raised", "not_raised", "unassessed"
 NOT_ASKED, OPEN = "not_asked", "open"
@@ -57,6 +57,7 @@ class Evaluation:
     scores: tuple[tuple[ScoreResult, str], ...]  # with the score's label
     sections: tuple[SectionAnswers, ...]
     still_open: tuple[Question, ...]  # required questions on the path without an answer
+    set_aside: tuple[AnswerRow, ...] = ()  # answers given, then taken off the path by skip logic
 
     @property
     def raised(self) -> list[FlagResult]:
@@ -74,7 +75,7 @@ class Evaluation:
 
 def evaluate_session(questionnaire: Questionnaire, session: Session, language: str | None = None) -> Evaluation:
     scores = compute_scores(questionnaire, session.value_of)
-    facts = Facts(session.value_of, lambda sid: scores[sid].value if sid in scores else None)
+    facts = facts_from(session.value_of, scores)
     on_path = {q.id for q in asked_questions(questionnaire, session)}
 
     def state_of(question: Question) -> str:
@@ -113,7 +114,27 @@ def evaluate_session(questionnaire: Questionnaire, session: Session, language: s
         scores=tuple((scores[s.id], s.label.get(language)) for s in questionnaire.scores),
         sections=tuple(sections),
         still_open=tuple(missing_required(questionnaire, session)) if session.status != "completed" else (),
+        set_aside=tuple(_set_aside(questionnaire, session, language)),
     )
+
+
+def _set_aside(questionnaire: Questionnaire, session: Session, language: str | None) -> list[AnswerRow]:
+    """Answers the audit trail shows were given and then set aside because skip logic no longer asks
+    the question (a paper form that answers a follow-up despite its lead-in): the clinician sees them."""
+    latest: dict[str, dict] = {}
+    for entry in session.audit:
+        if entry.get("event") == "removed" and isinstance(entry.get("old"), dict):
+            latest[str(entry.get("question"))] = entry["old"]
+    rows = []
+    known = {q.id: q for q in questionnaire.questions}
+    for qid, old in latest.items():
+        question = known.get(qid)
+        if question is None or qid in session.answers:
+            continue
+        answer = Answer.from_json(old)
+        words = describe_value(question, answer.value, language) if answer.state == "value" else STATE_WORDS[answer.state]
+        rows.append(AnswerRow(question, answer.state, words))
+    return rows
 
 
 STATE_WORDS = {
@@ -151,14 +172,14 @@ def _evidence(condition: Condition, facts: Facts, q: Questionnaire, language: st
         if condition.subject == "score":
             score = q.score(condition.ref)
             value = facts.score_value(condition.ref)
-            return [f"{score.label.get(language)} {value}, {_COMPARISON_WORDS[condition.operator]} {_plain(condition.value)}"]
+            return [f"{score.label.get(language)} {value}, {_COMPARISON_WORDS[condition.operator]} {plain(condition.value)}"]
         question = q.question(condition.ref)
         value = facts.question_value(condition.ref)
         said = describe_value(question, value, language)
         label = question.label.get(language)
         if question.type == "yes_no" or condition.operator in ("equals", "one_of", "includes"):
             return [f"{label}: {said}"]
-        return [f"{label} {said}, {_COMPARISON_WORDS[condition.operator]} {_plain(condition.value)}"]
+        return [f"{label} {said}, {_COMPARISON_WORDS[condition.operator]} {plain(condition.value)}"]
     return []
 
 
@@ -181,11 +202,3 @@ def _missing(condition: Condition, facts: Facts, q: Questionnaire) -> list[str]:
     walk(condition)
     order = {question.id: index for index, question in enumerate(q.questions)}
     return sorted(set(found), key=order.__getitem__)
-
-
-def _plain(value: object) -> str:
-    if isinstance(value, tuple):
-        return ", ".join(_plain(v) for v in value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)

@@ -8,15 +8,15 @@ from pathlib import Path
 
 from ketascreen import interview as rules
 from ketascreen.answersfile import read_answers
-from ketascreen.errors import ExitStatus, KetascreenError, QuestionnaireError, UsageError
+from ketascreen.errors import ExitStatus, KetascreenError, ProblemsError, QuestionnaireError, UsageError
 from ketascreen.loading.load import check_text, find_questionnaire, load_source, sha256_of
 from ketascreen.model import Questionnaire
 from ketascreen.session import COMPLETED, Session
 from ketascreen.store import Store
-from ketascreen.terminal import Screen, ask_reference, conduct, install_hangup_handlers
+from ketascreen.terminal import Screen, ask_reference, conduct, install_hangup_handlers, reference_problem
 
 
-class AnswersFileError(QuestionnaireError):
+class AnswersFileError(ProblemsError):
     pass
 
 
@@ -49,6 +49,10 @@ def run(questionnaire_name: str, patient: str | None, staff: str | None, data_di
             screen.say()
             screen.say("Stopped before the first question; nothing was saved.", "yellow")
             return ExitStatus.INTERRUPTED if isinstance(stop, KeyboardInterrupt) else ExitStatus.PROBLEM
+    for value, what, limit in ((patient, "patient reference", 64), (staff, "staff initials", 16)):
+        problem = reference_problem(value, what, limit)
+        if problem is not None:
+            raise UsageError(problem)
     session = Session(
         id=store.new_id(),
         patient=patient,
@@ -78,8 +82,6 @@ def run(questionnaire_name: str, patient: str | None, staff: str | None, data_di
 
 
 def _finish_unattended(questionnaire: Questionnaire, session: Session, store: Store, staff: str) -> int:
-    from ketascreen.terminal import complete
-
     missing = rules.missing_required(questionnaire, session)
     if missing:
         path = store.save(session)
@@ -88,7 +90,7 @@ def _finish_unattended(questionnaire: Questionnaire, session: Session, store: St
             print(f"  {question.id}: {question.label.get()}", file=sys.stderr)
         print(f"ketascreen: continue with: ketascreen resume {session.id}", file=sys.stderr)
         return ExitStatus.PROBLEM
-    complete(session, staff)
+    session.complete(staff)
     path = store.save(session)
     print(f"{session.id}\t{path}")
     return ExitStatus.OK
@@ -112,10 +114,11 @@ def resume(reference: str, data_dir: Path, amend: bool, staff: str | None, plain
         if amend:
             try:
                 by = staff or ask_reference(screen, "Staff initials (for the audit trail)", "staff initials", limit=16)
-            except (EOFError, KeyboardInterrupt):
+            except KeyboardInterrupt:
+                return ExitStatus.INTERRUPTED
+            except EOFError:
                 return ExitStatus.PROBLEM
-            session.status = "in_progress"
-            session.completed = None
+            # The session stays completed until an answer actually changes.
             session.log("amend", by)
         else:
             session.log("resumed", by)
@@ -127,15 +130,45 @@ def resume(reference: str, data_dir: Path, amend: bool, staff: str | None, plain
         return conduct(screen, questionnaire, session, store, start, by, clinic)
 
 
+_CHECKED: dict[str, Questionnaire] = {}
+
+
 def stored_questionnaire(session: Session) -> Questionnaire:
-    """The questionnaire exactly as the session used it, from the copy inside the session."""
-    questionnaire, problems = check_text(session.questionnaire_text, f"session {session.id} (stored questionnaire)")
+    """The questionnaire exactly as the session used it, from the copy inside the session.
+
+    A day's sessions share one questionnaire: each distinct copy is checked once per process."""
+    digest = sha256_of(session.questionnaire_text)
+    questionnaire = _CHECKED.get(digest)
     if questionnaire is None:
-        raise QuestionnaireError(problems)
-    if sha256_of(session.questionnaire_text) != session.questionnaire_sha256:
+        questionnaire, problems = check_text(session.questionnaire_text, f"session {session.id} (stored questionnaire)")
+        if questionnaire is None:
+            raise QuestionnaireError(problems)
+        _CHECKED[digest] = questionnaire
+    if digest != session.questionnaire_sha256:
         raise KetascreenError(f"session {session.id}: its stored questionnaire does not match its recorded hash; "
                               "the file has been changed by hand and is left as it is")
+    _check_stored_answers(questionnaire, session)
     return questionnaire
+
+
+def _check_stored_answers(questionnaire: Questionnaire, session: Session) -> None:
+    """Every stored answer must fit its question: a file edited by hand is refused, never misread."""
+    known = {q.id: q for q in questionnaire.questions}
+    for qid, answer in session.answers.items():
+        question = known.get(qid)
+        if question is None:
+            raise KetascreenError(f"session {session.id}: has an answer to '{qid}', which its questionnaire does not "
+                                  "ask; the file has been changed by hand and is left as it is")
+        if answer.state != "value":
+            continue
+        value = list(answer.value) if isinstance(answer.value, tuple) else answer.value
+        try:
+            fits = rules.check_value(question, value) == answer.value and type(rules.check_value(question, value)) is type(answer.value)
+        except rules.InvalidAnswer:
+            fits = False
+        if not fits:
+            raise KetascreenError(f"session {session.id}: the stored answer to '{qid}' does not fit the question; "
+                                  "the file has been changed by hand and is left as it is")
 
 
 def _say_if_changed(screen: Screen, session: Session) -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ketascreen.conditions import Truth, evaluate
+from ketascreen.describe import plain
 from ketascreen.model import Question, Questionnaire
 from ketascreen.scoring import facts_for
 from ketascreen.session import DECLINED, UNKNOWN, VALUE, Answer, AnswerValue, Session, now
@@ -218,7 +219,7 @@ def _parse_number(question: Question, text: str) -> int | float:
 
 
 def _pick(question: Question, text: str) -> str:
-    if text.isdigit() and 1 <= int(text) <= len(question.choices):
+    if re.fullmatch(r"[0-9]{1,6}", text) and 1 <= int(text) <= len(question.choices):
         return question.choices[int(text) - 1].code
     for choice in question.choices:
         if choice.code.lower() == text:
@@ -249,11 +250,11 @@ def expected(question: Question, with_keys: bool = True) -> str:
     elif kind in ("integer", "number"):
         words = "a whole number" if kind == "integer" else "a number (decimals with a point, e.g. 72.5)"
         if question.min is not None and question.max is not None:
-            words += f" from {_num(question.min)} to {_num(question.max)}"
+            words += f" from {plain(question.min)} to {plain(question.max)}"
         elif question.min is not None:
-            words += f" of at least {_num(question.min)}"
+            words += f" of at least {plain(question.min)}"
         elif question.max is not None:
-            words += f" of at most {_num(question.max)}"
+            words += f" of at most {plain(question.max)}"
         if question.unit:
             words += f" {question.unit}"
     elif kind == "choice":
@@ -269,10 +270,6 @@ def expected(question: Question, with_keys: bool = True) -> str:
         words = "the answer as free text"
     extras = [w for w, ok in (("u for unknown", question.accepts_unknown), ("d for declined", question.accepts_declined)) if ok]
     return words + (f"; or {' or '.join(extras)}" if extras and with_keys else "")
-
-
-def _num(value: int | float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 def _show(value: object) -> str:

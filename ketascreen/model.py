@@ -6,8 +6,6 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Union
 
-QUESTION_TYPES = ("yes_no", "integer", "number", "choice", "multi_choice", "scale", "text", "date")
-NUMERIC_TYPES = ("integer", "number")
 
 
 class Severity(Enum):

@@ -25,7 +25,7 @@ class ScoreResult:
         return self.value is not None
 
 
-def compute_score(questionnaire: Questionnaire, score: Score, question_value: QuestionValue) -> ScoreResult:
+def compute_score(score: Score, question_value: QuestionValue) -> ScoreResult:
     if score.zero_when is not None:
         # A gate looks at questions only; scores inside a gate count as unknown (no gate loops).
         gate = evaluate(score.zero_when, Facts(question_value, lambda _score_id: None))
@@ -45,10 +45,13 @@ def compute_score(questionnaire: Questionnaire, score: Score, question_value: Qu
 
 
 def compute_scores(questionnaire: Questionnaire, question_value: QuestionValue) -> dict[str, ScoreResult]:
-    return {s.id: compute_score(questionnaire, s, question_value) for s in questionnaire.scores}
+    return {s.id: compute_score(s, question_value) for s in questionnaire.scores}
 
 
 def facts_for(questionnaire: Questionnaire, question_value: QuestionValue) -> Facts:
     """Facts for evaluating flags and skip logic: answers as given, scores computed from them."""
-    scores = compute_scores(questionnaire, question_value)
+    return facts_from(question_value, compute_scores(questionnaire, question_value))
+
+
+def facts_from(question_value: QuestionValue, scores: dict[str, ScoreResult]) -> Facts:
     return Facts(question_value, lambda score_id: scores[score_id].value if score_id in scores else None)

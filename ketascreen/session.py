@@ -95,6 +95,16 @@ class Session:
         if old is not None:
             self.log("removed", by, question=question_id, old=old.to_json(), new=None, reason=reason)
 
+    def complete(self, by: str) -> None:
+        self.status = COMPLETED
+        self.completed = now()
+        self.log("completed", by)
+
+    def reopen(self) -> None:
+        """An amendment changed an answer: the session needs confirming again."""
+        self.status = IN_PROGRESS
+        self.completed = None
+
     def log(self, event: str, by: str, **details: Any) -> None:
         self.audit.append({"at": now(), "event": event, "by": by, **details})
         self.updated = self.audit[-1]["at"]

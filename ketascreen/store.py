@@ -15,8 +15,11 @@ from pathlib import Path
 from typing import Iterator
 
 from ketascreen.errors import KetascreenError
-from ketascreen.session import FORMAT, FORMAT_VERSION, Session, new_session_id
+import re
 
+from ketascreen.session import FORMAT, FORMAT_VERSION, ID_ALPHABET, Session, new_session_id
+
+SESSION_ID = re.compile(f"[{ID_ALPHABET}]{{4}}-[{ID_ALPHABET}]{{4}}")
 DIR_MODE = 0o700
 FILE_MODE = 0o600
 SUFFIX = ".json"
@@ -132,9 +135,15 @@ def read_session(path: Path) -> Session:
             "update ketascreen to open it. It has been left as it is."
         )
     try:
-        return Session.from_json(data)
+        session = Session.from_json(data)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise StoreError(f"{path}: is damaged ({type(error).__name__} in its contents); it has been left as it is") from None
+    if not SESSION_ID.fullmatch(session.id) or path.stem != session.id:
+        # A session is always saved as <id>.json beside where it was read: a copy under another
+        # name would otherwise be saved over the original.
+        raise StoreError(f"{path}: holds session '{session.id[:20]}', but the file name does not match it; "
+                         f"rename the file to {session.id[:20]}.json to use it. It has been left as it is.")
+    return session
 
 
 def write_private(path: Path, data: bytes) -> None:

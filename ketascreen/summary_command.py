@@ -43,7 +43,7 @@ def summary_command(references: list[str], fmt: str, output: Path | None, output
                 raise KetascreenError(f"lp could not print session {session.id}: {done.stderr.decode(errors='replace').strip()}")
             print(f"sent session {session.id} to the printer", file=sys.stderr)
         elif output_dir is not None:
-            output_dir.mkdir(parents=True, exist_ok=True)
+            _private_directory(output_dir)
             target = output_dir / f"{session.id}{SUFFIXES[fmt]}"
             write_private(target, content)
             print(target)
@@ -52,6 +52,16 @@ def summary_command(references: list[str], fmt: str, output: Path | None, output
         else:
             _to_stdout(content, fmt, session, clinic, when)
     return ExitStatus.OK
+
+
+def _private_directory(directory: Path) -> None:
+    if directory.is_dir():
+        return
+    try:
+        directory.mkdir(mode=0o700, parents=True)
+        os.chmod(directory, 0o700)
+    except OSError as error:
+        raise KetascreenError(f"cannot make the directory {directory}: {error.strerror or error}") from None
 
 
 def _to_stdout(content: bytes, fmt: str, session, clinic, when) -> None:  # type: ignore[no-untyped-def]

@@ -7,6 +7,7 @@ SIGHUP leave a session that `ketascreen resume` continues.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sys
 from dataclasses import dataclass
@@ -72,17 +73,24 @@ class Outcome:
     session: Session | None = None
 
 
+def reference_problem(text: str, what: str, limit: int = MAX_REFERENCE) -> str | None:
+    """Why a patient reference or staff initials cannot be used, or None."""
+    if not text:
+        return f"the {what} is needed to file the session"
+    if len(text) > limit:
+        return f"the {what} is longer than {limit} characters"
+    if text != visible(text):
+        return f"the {what} has control characters in it"
+    return None
+
+
 def ask_reference(screen: Screen, prompt: str, what: str, limit: int = MAX_REFERENCE) -> str:
     while True:
         typed = " ".join(screen.ask(f"{prompt}: ").split())
-        if not typed:
-            screen.say(f"The {what} is needed to file the session.", "yellow")
-        elif len(typed) > limit:
-            screen.say(f"That is longer than {limit} characters; type the {what} only.", "yellow")
-        elif typed != visible(typed):
-            screen.say("That has control characters in it; please type it again.", "yellow")
-        else:
+        problem = reference_problem(typed, what, limit)
+        if problem is None:
             return typed
+        screen.say(problem[0].upper() + problem[1:] + "; please type it again.", "yellow")
 
 
 @dataclass
@@ -137,7 +145,10 @@ class Interview:
             except rules.InvalidAnswer as problem:
                 self.screen.say(f"Not accepted: {problem}.", "yellow")
                 continue
+            changed = not given.same_as(self.session.answers.get(current.id))
             removed = rules.answer(self.questionnaire, self.session, current, given, self.by)
+            if changed and self.session.status == COMPLETED:
+                self.session.reopen()
             self.store.save(self.session)
             self.screen.say(f"Saved: {self.words(current, given)}", "green")
             if removed:
@@ -217,7 +228,7 @@ class Interview:
                 return None
             if typed == "c" and not missing:
                 return "complete"
-            if typed.isdigit() and 1 <= int(typed) <= len(numbered):
+            if re.fullmatch(r"[0-9]{1,6}", typed) and 1 <= int(typed) <= len(numbered):
                 return numbered[int(typed) - 1]
             if typed == rules.HELP or typed == "":
                 numbered = list(self.review_lines())
@@ -277,7 +288,10 @@ def conduct(screen: Screen, questionnaire: Questionnaire, session: Session, stor
         store.save(session)
         screen.say(f"Saved for later. To continue: {resume_hint}", "green")
         return ExitStatus.OK
-    complete(session, by)
+    if session.status == COMPLETED:  # an amendment that changed nothing
+        screen.say(f"No answer was changed; session {session.id} stays as it was completed.", "green")
+        return ExitStatus.OK
+    session.complete(by)
     path = store.save(session)
     screen.say()
     screen.say(f"Completed and saved: session {session.id}, {path}", "green")
@@ -290,9 +304,3 @@ def conduct(screen: Screen, questionnaire: Questionnaire, session: Session, stor
     screen.say(f"The full summary to print or file: ketascreen summary {session.id} --format pdf --output {session.id}.pdf", "cyan")
     screen.say(f"To correct an answer later: ketascreen resume {session.id} --amend", "dim")
     return ExitStatus.OK
-
-
-def complete(session: Session, by: str) -> None:
-    session.status = COMPLETED
-    session.completed = now()
-    session.log("completed", by)

@@ -85,18 +85,24 @@ def test_answered_is_never_unknown() -> None:
 
 
 @pytest.mark.parametrize("actual, operator, expected, result", [
-    (True, "equals", True, True), (True, "equals", 1, False), (1, "equals", True, False),
-    (False, "equals", 0, False), (0, "not_equals", False, True),
+    (True, "equals", True, True), (True, "equals", 1, None), (1, "equals", True, None),
+    (False, "equals", 0, None), (0, "not_equals", False, None), (True, "not_equals", False, True),
     (3, "above", 2, True), (2, "above", 2, False), (2, "at_least", 2, True), (2, "below", 3, True),
     (3, "at_most", 3, True), (2.5, "above", 2, True),
-    (True, "above", 0, False),  # a yes is not a number
+    (True, "above", 0, None),  # a yes is not a number
     ("iv", "one_of", ("iv", "nasal"), True), ("oral", "one_of", ("iv", "nasal"), False),
     (("latex", "penicillin"), "includes", "latex", True), (("penicillin",), "includes", "latex", False),
     ("2019-05-01", "below", "2020-01-01", True), ("2021-05-01", "below", "2020-01-01", False),
-    ("10", "above", 9, False),
+    ("10", "above", 9, None), ("iv", "one_of", ("iv", 2), None), (5, "includes", "x", None),
 ])
 def test_compare(actual, operator, expected, result) -> None:
     assert compare(actual, operator, expected) is result
+
+
+def test_a_value_of_the_wrong_kind_is_unknown_not_false() -> None:
+    """A hand-edited session with "200" (text) for a blood pressure must not read as 'not raised'."""
+    assert evaluate(HIGH_BP, facts({"bp_systolic": "200", "bp_diastolic": 80})) is U
+    assert evaluate(Compare("question", "smoker", "equals", True), facts({"smoker": 1})) is U
 
 
 def test_every_combination_of_three_parts_matches_the_definition() -> None:

@@ -188,7 +188,7 @@ def test_markdown_is_commonmark_with_no_markup_from_answers() -> None:
 
 def test_json_has_the_documented_keys() -> None:
     data = json.loads(render("several-flags", "json"))
-    assert list(data) == ["session", "flags", "unassessed", "not_raised", "scores", "answers"]
+    assert list(data) == ["session", "flags", "unassessed", "not_raised", "set_aside", "scores", "answers"]
     assert set(data["flags"][0]) >= {"id", "severity", "label", "evidence", "source"}
     assert data["flags"][0]["id"] == "suicide_risk"
     assert set(data["unassessed"][0]) >= {"id", "severity", "missing"}
@@ -239,7 +239,7 @@ def saved_sessions(tmp_path: Path, *names: str) -> list[str]:
     ids = []
     for index, name in enumerate(names):
         _, session = make_session(name)
-        session.id = f"abcd-ef{index}{index}"
+        session.id = f"abcd-ef{index + 2}{index + 2}"
         store.save(session)
         ids.append(session.id)
     return ids
@@ -303,3 +303,33 @@ def test_summary_on_a_terminal_is_styled_and_flags_first(tmp_path: Path) -> None
     assert "\x1b[" in shown  # styled
     plain = re.sub(r"\x1b\[[0-9;]*m", "", shown)
     assert plain.index("FLAGS RAISED (9)") < plain.index("COULD NOT BE ASSESSED") < plain.index("EVERY ANSWER")
+
+
+def test_pdf_shows_characters_the_font_lacks_instead_of_dropping_them(capfd) -> None:
+    q, session = make_session("several-flags.yaml")
+    session.patient = "患者-7"
+    pages = pdf_pages(summarize(q, session, "pdf", WHEN))
+    assert all("\\u60a3\\u8005-7" in text for text in pages)
+    assert "患" not in capfd.readouterr().err  # nothing of the patient's in a log line
+
+
+def test_paper_form_answer_set_aside_by_skip_logic_is_shown_to_the_clinician(tmp_path: Path) -> None:
+    """A form that says "no thoughts of suicide" but "yes, a plan": the plan answer is not asked with
+    that lead-in, so it cannot raise the flag, but the summary shows it prominently."""
+    answers = tmp_path / "form.yaml"
+    answers.write_text((ANSWERS / "nothing-flagged.yaml").read_text() + "  suicide_plan_or_intent: true\n")
+    done = run_installed("run", "--answers", str(answers), "--data-dir", str(tmp_path / "d"))
+    assert done.returncode == 0 and "warning: suicide_plan_or_intent is not asked" in done.stderr
+    session_id = done.stdout.split("\t")[0]
+    text = run_installed("summary", session_id, "--data-dir", str(tmp_path / "d")).stdout
+    block = text.split("ANSWERS SET ASIDE (1)")[1].split("SCORES")[0]
+    assert "plan or intention to act: yes" in block
+    assert text.index("ANSWERS SET ASIDE") < text.index("EVERY ANSWER")
+
+
+def test_a_plan_or_intent_alone_raises_the_urgent_flag() -> None:
+    q, session = make_session("nothing-flagged.yaml")
+    session.record("suicidal_thoughts", Answer("declined", None, STAMP), "AB")
+    session.record("suicide_plan_or_intent", Answer("value", True, STAMP), "AB")
+    raised = {r.flag.id for r in evaluate_session(q, session).raised}
+    assert "suicide_risk" in raised

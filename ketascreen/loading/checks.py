@@ -7,6 +7,8 @@ everything; each step therefore skips values of the wrong shape (the schema has 
 from __future__ import annotations
 
 import difflib
+import math
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterator
@@ -250,6 +252,20 @@ def _check_scores(ctx: _Context, data: dict[str, Any]) -> None:
             _check_bands(ctx, score, path, low, high)
 
 
+def _score_range(ctx: _Context, score: dict[str, Any]) -> tuple[int | None, int | None]:
+    """Lowest and highest value a score can take, or (None, None) when its items are not all known."""
+    low = high = 0
+    for item in score.get("items") if isinstance(score.get("items"), list) else []:
+        ref = ctx.questions.get(item) if isinstance(item, str) else None
+        found = _item_range(ctx, ref.data) if ref is not None and ref.data.get("type") in SCORABLE_TYPES else None
+        if found is None:
+            return None, None
+        low, high = low + found[0], high + found[1]
+    if isinstance(score.get("zero_when"), dict):
+        low = min(low, 0)
+    return low, high
+
+
 def _item_range(ctx: _Context, question: dict[str, Any]) -> tuple[int, int] | None:
     if question.get("type") == "yes_no":
         return (0, 1)
@@ -386,11 +402,11 @@ def _value_problem(ctx: _Context, question: dict[str, Any], value: Any, operator
         if not isinstance(value, bool):
             return f"'{qid}' is a yes/no question: compare it with true or false (no quotes), not {_show(value)}"
     elif qtype in ("integer", "number"):
-        if not _is_number(value):
+        if not _is_number(value) or not math.isfinite(value):
             return f"'{qid}' is a {TYPE_WORDS[qtype]} question: compare it with a number, not {_show(value)}"
-        if _is_number(question.get("min")) and _is_number(question.get("max")) and not question["min"] <= value <= question["max"]:
-            if operator in ("equals", "one_of"):
-                return f"{value} is outside the range of '{qid}' ({question['min']} to {question['max']}), so this can never hold"
+        never = _never_holds(operator, value, question.get("min"), question.get("max"))
+        if never:
+            return f"{operator} {_show(value)} can never hold: '{qid}' accepts {never}"
     elif qtype in ("choice", "multi_choice"):
         codes = [c.get("code") for c in question.get("choices") or [] if isinstance(c, dict)]
         if not isinstance(value, str):
@@ -400,16 +416,22 @@ def _value_problem(ctx: _Context, question: dict[str, Any], value: Any, operator
             return f"'{value}' is not a choice of '{qid}' (its codes: {', '.join(str(c) for c in codes)})"
     elif qtype == "scale":
         scores = [o.get("score") for o in ctx.scales.get(question.get("scale"), []) if isinstance(o, dict)]  # type: ignore[arg-type]
-        if not _is_number(value):
+        if not _is_number(value) or not math.isfinite(value):
             return f"'{qid}' is a scale question: compare it with an option's score, not {_show(value)}"
         if operator in ("equals", "not_equals", "one_of") and scores and value not in scores:
             return f"{value} is not a score of the options of '{qid}' ({', '.join(str(s) for s in scores)})"
+        numeric = [s for s in scores if _is_number(s)]
+        never = _never_holds(operator, value, min(numeric), max(numeric)) if numeric else None
+        if never:
+            return f"{operator} {_show(value)} can never hold: the scores of '{qid}' are {never}"
     elif qtype == "text":
         if not isinstance(value, str):
             return f"'{qid}' is a free-text question: compare it with text, not {_show(value)}"
     elif qtype == "date":
         try:
-            date.fromisoformat(value) if isinstance(value, str) else None
+            if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                raise ValueError
+            date.fromisoformat(value)
         except ValueError:
             value = None
         if not isinstance(value, str):
@@ -428,8 +450,13 @@ def _check_score_comparison(
         ctx.at_key(path + (operator,), f"'{operator}' does not apply to a score; use {', '.join(SCORE_OPERATORS)}")
         return
     for item in value if isinstance(value, list) else [value]:
-        if not _is_number(item):
+        if not _is_number(item) or not math.isfinite(item):
             ctx.at(path + (operator,), f"{owner}: score '{ref}' is a number: compare it with a number, not {_show(item)}")
+        else:
+            low, high = _score_range(ctx, entry[0])
+            never = _never_holds(operator, item, low, high) if low is not None else None
+            if never:
+                ctx.at(path + (operator,), f"{owner}: {operator} {_show(item)} can never hold: score '{ref}' runs from {never}")
     if before is None:
         return
     items = entry[0].get("items") if isinstance(entry[0].get("items"), list) else []
@@ -440,6 +467,29 @@ def _check_score_comparison(
 
 
 # --- helpers -----------------------------------------------------------------------------------
+
+
+def _never_holds(operator: str, value: float, low: Any, high: Any) -> str | None:
+    """The accepted range in words when ``operator value`` cannot hold for any value in [low, high]."""
+    low = low if _is_number(low) else None
+    high = high if _is_number(high) else None
+    if low is None and high is None:
+        return None
+    impossible = {
+        "above": high is not None and value >= high,
+        "at_least": high is not None and value > high,
+        "below": low is not None and value <= low,
+        "at_most": low is not None and value < low,
+        "equals": (low is not None and value < low) or (high is not None and value > high),
+        "one_of": (low is not None and value < low) or (high is not None and value > high),
+    }.get(operator, False)
+    if not impossible:
+        return None
+    return f"{'…' if low is None else _plain(low)} to {'…' if high is None else _plain(high)}"
+
+
+def _plain(value: Any) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
 def _is_number(value: Any) -> bool:

@@ -235,19 +235,27 @@ class _Builder:
         self.written: dict[Path_, str] = {}
         self.problems: list[YamlProblem] = []
         self._seen: set[int] = set()
+        self._open: set[int] = set()  # mappings and lists being built: an alias back to one is a loop
         self._visits = 0
 
     def build(self, node: yaml.Node, path: Path_) -> object:
         self._count(node)
         self.values[path] = _pos(node.start_mark)
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag in (_INT, _FLOAT):
+                self.written[path] = node.value
+            return self._scalar(node)
+        if id(node) in self._open:
+            raise YamlProblem("an alias (*name) refers to the block that contains it, a loop with no end",
+                              *_pos(node.start_mark)[:2])
+        self._open.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, path)
             self._check_tag(node, _SEQ)
             return [self.build(item, path + (index,)) for index, item in enumerate(node.value)]
-        if node.tag in (_INT, _FLOAT):
-            self.written[path] = node.value
-        return self._scalar(node)
+        finally:
+            self._open.discard(id(node))
 
     def _count(self, node: yaml.Node) -> None:
         self._visits += 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from ketascreen.render.view import BANNER, INCOMPLETE, SIGN_OFF, SummaryView
+from ketascreen.render.view import BANNER, INCOMPLETE, SET_ASIDE, SIGN_OFF, SummaryView
 
 # @page sets margins only, so the browser's paper size (A4 or Letter) is used as it is.
 CSS = """
@@ -75,6 +75,11 @@ def render_html(view: SummaryView) -> str:
             add(f"<li><strong>{e(item.label)}</strong> ({e(item.severity)}): waiting for {e(', '.join(item.waiting))}</li>")
         add("</ul>")
     add("</section>")
+    if view.set_aside:
+        add(f'<section class="set-aside"><h2>Answers set aside ({len(view.set_aside)})</h2><p>{e(SET_ASIDE)}</p><ul>')
+        for label, words in view.set_aside:
+            add(f"<li><strong>{e(label)}:</strong> {e(words)}</li>")
+        add("</ul></section>")
     add('<section class="scores"><h2>Scores</h2><ul>')
     for label, words in view.scores:
         add(f"<li><strong>{e(label)}:</strong> {e(words)}</li>")

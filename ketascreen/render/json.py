@@ -45,6 +45,7 @@ def summary_data(evaluation: Evaluation, generated_at: str, clinic: str | None =
             for r in evaluation.unassessed
         ],
         "not_raised": [r.flag.id for r in evaluation.flags if r.status == "not_raised"],
+        "set_aside": [{"id": row.question.id, "state": row.state, "text": row.words} for row in evaluation.set_aside],
         "scores": [
             {
                 "id": result.id,

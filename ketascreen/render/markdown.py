@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ketascreen.render.view import BANNER, INCOMPLETE, SIGN_OFF, SummaryView
+from ketascreen.render.view import BANNER, INCOMPLETE, SET_ASIDE, SIGN_OFF, SummaryView
 
 # Inline markup characters are escaped everywhere (with [ and ] escaped, parentheses cannot form a
 # link); block markers only where a text begins.
@@ -59,6 +59,14 @@ def render_markdown(view: SummaryView) -> str:
         add("Every flag rule could be decided from the answers.")
     for item in view.unassessed:
         add(f"- **{md(item.label)}** ({md(item.severity)}): waiting for {md(', '.join(item.waiting))}")
+    if view.set_aside:
+        add("")
+        add(f"## Answers set aside ({len(view.set_aside)})")
+        add("")
+        add(md(SET_ASIDE))
+        add("")
+        for label, words in view.set_aside:
+            add(f"- **{md(label)}:** {md(words)}")
     add("")
     add("## Scores")
     add("")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from ketascreen.describe import describe
+from ketascreen.describe import describe, plain
 from ketascreen.model import Question, Questionnaire, Severity
 
 WIDTH = 100
@@ -62,8 +62,8 @@ def outline(q: Questionnaire, language: str | None = None) -> str:
 def _kind(question: Question) -> str:
     parts = [question.type.replace("_", "/") if question.type == "yes_no" else question.type.replace("_", " ")]
     if question.min is not None or question.max is not None:
-        low = "" if question.min is None else _num(question.min)
-        high = "" if question.max is None else _num(question.max)
+        low = "" if question.min is None else plain(question.min)
+        high = "" if question.max is None else plain(question.max)
         parts.append(f"{low}–{high}" + (f" {question.unit}" if question.unit else ""))
     elif question.unit:
         parts.append(question.unit)
@@ -76,10 +76,6 @@ def _kind(question: Question) -> str:
     if refused:
         parts.append(f"no {' or '.join(refused)}")
     return ", ".join(parts)
-
-
-def _num(value: int | float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 def _wrap(text: str, indent: str, hanging: str = "  ") -> list[str]:

@@ -6,24 +6,45 @@ and "page n of m".
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
-from ketascreen.render.view import BANNER, INCOMPLETE, SIGN_OFF, SummaryView
+from ketascreen.render.view import BANNER, INCOMPLETE, SET_ASIDE, SIGN_OFF, SummaryView
 
 FONTS = Path(__file__).resolve().parent.parent / "fonts"
 FONT = "DejaVu"
+
+
+@lru_cache(maxsize=1)
+def _covered() -> frozenset[int]:
+    """The characters both shipped fonts can draw."""
+    from fontTools.ttLib import TTFont
+
+    maps = [set(TTFont(str(FONTS / name)).getBestCmap()) for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")]
+    return frozenset(maps[0] & maps[1])
+
+
+def printable(text: str) -> str:
+    """Characters the font lacks shown as \\uXXXX, never silently dropped from a chart."""
+    covered = _covered()
+    return "".join(c if ord(c) in covered or c == "\n" else f"\\u{ord(c):04x}" for c in text)
 
 
 def render_pdf(view: SummaryView, created: datetime) -> bytes:
     from fpdf import FPDF
     from fpdf.enums import XPos, YPos
 
+    # fpdf2 and fontTools log missing glyphs with the text itself: health data stays out of logs.
+    for name in ("fpdf", "fontTools"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
     class SummaryPDF(FPDF):
         def header(self) -> None:
             self.set_font(FONT, "", 8)
             self.set_text_color(80)
-            left = f"Patient {view.patient} — {BANNER}"
+            left = printable(f"Patient {view.patient} — {BANNER}")
             self.cell(0, 4, left, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
             if view.incomplete:
                 self.set_font(FONT, "B", 8)
@@ -36,13 +57,13 @@ def render_pdf(view: SummaryView, created: datetime) -> bytes:
             self.set_y(-12)
             self.set_font(FONT, "", 8)
             self.set_text_color(80)
-            self.cell(0, 5, f"Patient {view.patient} · generated {view.generated_at} · page {self.page_no()} of {{nb}}",
-                      align="C")
+            self.cell(0, 5, printable(f"Patient {view.patient} · generated {view.generated_at} · page {self.page_no()} "
+                                      "of {nb}"), align="C")
             self.set_text_color(0)
 
     pdf = SummaryPDF(format="A4")
     pdf.set_creation_date(created)
-    pdf.set_title(f"Screening summary {view.patient}")
+    pdf.set_title(printable(f"Screening summary {view.patient}"))
     pdf.set_creator("ketascreen")
     pdf.add_font(FONT, "", str(FONTS / "DejaVuSans.ttf"))
     pdf.add_font(FONT, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
@@ -54,7 +75,7 @@ def render_pdf(view: SummaryView, created: datetime) -> bytes:
     def para(text: str, size: float = 10, bold: bool = False, indent: float = 0, gap: float = 0.5) -> None:
         pdf.set_font(FONT, "B" if bold else "", size)
         pdf.set_x(pdf.l_margin + indent)
-        pdf.multi_cell(pdf.epw - indent, size * 0.5, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(pdf.epw - indent, size * 0.5, printable(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(gap)
 
     def heading(text: str) -> None:
@@ -93,6 +114,11 @@ def render_pdf(view: SummaryView, created: datetime) -> bytes:
     for item in view.unassessed:
         para(f"{item.label} ({item.severity})", 10, bold=True, indent=3, gap=0)
         para("Waiting for: " + ", ".join(item.waiting), 9.5, indent=7, gap=1.5)
+    if view.set_aside:
+        heading(f"Answers set aside ({len(view.set_aside)})")
+        para(SET_ASIDE, 9.5)
+        for label, words in view.set_aside:
+            para(f"{label}: {words}", 10, bold=True, indent=3)
     heading("Scores")
     for label, words in view.scores:
         para(f"{label}: {words}", 10, indent=3)

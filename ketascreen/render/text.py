@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from ketascreen.render.view import BANNER, INCOMPLETE, SIGN_OFF, SummaryView
+from ketascreen.render.view import BANNER, INCOMPLETE, SET_ASIDE, SIGN_OFF, SummaryView
 
 WIDTH = 80
 
@@ -62,6 +62,12 @@ def text_lines(view: SummaryView) -> list[tuple[str, str]]:
     for item in view.unassessed:
         wrap(f"{item.label} [{item.severity}]", "  * ", follow="    ", style="flag")
         wrap("Waiting for: " + ", ".join(item.waiting), "      ", "  ")
+    if view.set_aside:
+        add()
+        wrap(f"ANSWERS SET ASIDE ({len(view.set_aside)})", style="heading")
+        wrap(SET_ASIDE)
+        for label, words in view.set_aside:
+            wrap(f"{label}: {words}", "  * ", follow="    ", style="flag")
     add()
     wrap("SCORES", style="heading")
     for label, words in view.scores:

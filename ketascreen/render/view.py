@@ -15,6 +15,7 @@ from ketascreen.textsafe import visible
 BANNER = "For clinician review — not a treatment decision"
 INCOMPLETE = "INCOMPLETE — the interview is not finished"
 SIGN_OFF = ("Reviewed by", "Signature", "Date and time")
+SET_ASIDE = "Given, but not asked with the other answers (skip logic), so not used for any flag. Please check them:"
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class SummaryView:
     answers: tuple[tuple[str, tuple[AnswerView, ...]], ...]
     patient: str
     generated_at: str
+    set_aside: tuple[tuple[str, str], ...] = ()
 
 
 def summary_view(evaluation: Evaluation, generated_at: str, clinic: str | None = None,
@@ -115,6 +117,7 @@ def summary_view(evaluation: Evaluation, generated_at: str, clinic: str | None =
         answers=tuple(answers),
         patient=session.patient,
         generated_at=_when(generated_at),
+        set_aside=tuple((row.question.label.get(language), row.words) for row in evaluation.set_aside),
     ))
 
 
