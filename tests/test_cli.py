@@ -131,3 +131,20 @@ def test_broken_pipe_is_not_a_traceback() -> None:
     shell = f"{' '.join(map(str, [sys.executable, '-m', 'ketascreen']))} show ketamine-pretreatment | head -1"
     done = subprocess.run(["bash", "-c", shell], capture_output=True, text=True)
     assert "Traceback" not in done.stderr
+
+
+def test_show_escapes_control_characters_from_the_file(tmp_path: Path, cli) -> None:
+    path = tmp_path / "q.yaml"
+    path.write_text((EXAMPLES / "valid" / "minimal.yaml").read_text().replace(
+        "title: The smallest questionnaire", 'title: "Red \\e[31mtitle\\u202e"'))
+    result = cli("show", str(path))
+    assert result.code == 0
+    assert "\x1b" not in result.out and "\u202e" not in result.out
+    assert "\\x1b[31mtitle\\u202e" in result.out
+
+
+def test_references_from_the_command_line_are_checked(tmp_path: Path) -> None:
+    done = run_installed("run", "--answers", str(EXAMPLES / "answers" / "nothing-flagged.yaml"),
+                         "--patient", "MRN\x1b[2J", "--data-dir", str(tmp_path))
+    assert done.returncode == 2 and "control characters" in done.stderr
+    assert not list(tmp_path.glob("*.json"))

@@ -161,3 +161,9 @@ def test_session_round_trips_through_json(bundled) -> None:
     session.record("medications_list", Answer(VALUE, "x", "t"), "AB")
     again = Session.from_json(session.to_json())
     assert again.answers == session.answers and again.to_json() == session.to_json()
+
+
+@pytest.mark.parametrize("typed", ["²", "٣", "1²", "99999999999999999999"])
+def test_digits_that_are_not_plain_numbers_are_refused_not_a_crash(every_type, typed: str) -> None:
+    with pytest.raises(rules.InvalidAnswer):
+        rules.parse_typed(every_type.question("route"), typed)

@@ -177,3 +177,20 @@ def test_save_failure_is_an_error_and_keeps_the_previous_file(tmp_path: Path) ->
         store.save(session)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+
+
+def test_a_session_file_whose_name_is_not_its_id_is_refused_untouched(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    store.prepare()
+    session = make_session(store)
+    original = store.save(session)
+    copy = tmp_path / "backup.json"
+    copy.write_bytes(original.read_bytes())
+    with pytest.raises(StoreError) as raised:
+        read_session(copy)
+    assert "does not match" in str(raised.value) and copy.read_bytes() == original.read_bytes()
+    data = json.loads(original.read_text())
+    data["id"] = "../../x"
+    original.write_text(json.dumps(data))
+    with pytest.raises(StoreError):
+        read_session(original)

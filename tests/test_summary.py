@@ -333,3 +333,13 @@ def test_a_plan_or_intent_alone_raises_the_urgent_flag() -> None:
     session.record("suicide_plan_or_intent", Answer("value", True, STAMP), "AB")
     raised = {r.flag.id for r in evaluate_session(q, session).raised}
     assert "suicide_risk" in raised
+
+
+def test_output_dir_that_is_a_file_is_a_clear_error(tmp_path: Path) -> None:
+    [session_id] = saved_sessions(tmp_path / "data", "nothing-flagged.yaml")
+    blocker = tmp_path / "out"
+    blocker.write_text("")
+    done = run_installed("summary", session_id, "--output-dir", str(blocker), "--data-dir", str(tmp_path / "data"))
+    assert done.returncode == 1 and "cannot make the directory" in done.stderr and "Traceback" not in done.stderr
+    made = run_installed("summary", session_id, "--output-dir", str(tmp_path / "new"), "--data-dir", str(tmp_path / "data"))
+    assert made.returncode == 0 and stat.S_IMODE((tmp_path / "new").stat().st_mode) == 0o700

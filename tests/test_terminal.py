@@ -279,3 +279,19 @@ def test_resume_uses_the_stored_questionnaire_and_says_the_file_changed(data_dir
     child.expect("Weight\\?")  # the stored copy, not the edited file
     child.sendline("q")
     child.expect(pexpect.EOF)
+
+
+def test_amend_that_changes_nothing_leaves_the_session_completed(data_dir: Path) -> None:
+    from conftest import EXAMPLES, run_installed
+
+    done = run_installed("run", "--answers", str(EXAMPLES / "answers" / "nothing-flagged.yaml"), "--data-dir", str(data_dir))
+    session_id = done.stdout.split("\t")[0]
+    child = spawn(data_dir, "resume", session_id, "--amend", "--staff", "CD")
+    child.expect("Review: every answer")
+    child.expect("c to confirm")
+    child.sendline("c")
+    child.expect("No answer was changed")
+    child.expect(pexpect.EOF)
+    saved = the_session(data_dir)
+    assert saved["status"] == "completed" and saved["completed"]
+    assert [e["event"] for e in saved["audit"]][-1] == "amend"

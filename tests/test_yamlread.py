@@ -127,3 +127,9 @@ def test_directory_and_missing_file(tmp_path: Path) -> None:
     assert "is a directory" in problems[0].message
     _, problems = check_file(tmp_path / "nope.yaml")
     assert "no such file" in problems[0].message
+
+
+def test_an_alias_loop_is_refused_with_its_position() -> None:
+    with pytest.raises(YamlProblem) as raised:
+        parse("answers: &a {x: *a}\n")
+    assert "loop" in raised.value.message and raised.value.line == 1
