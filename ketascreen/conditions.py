@@ -1,7 +1,10 @@
 """Three-valued evaluation of conditions: true, false or unknown, with Kleene's all/any/not.
 
-Missing is not negative: a comparison with a question that has no value (unanswered, "unknown",
-"declined", or not asked) is UNKNOWN, and so is one with an incomplete score. ``Truth`` refuses to
+Missing is not negative: a comparison with a question that has no value (unanswered, "unknown" or
+"declined") is UNKNOWN, and so is one with an incomplete score. A question that skip logic did not
+ask is different: its condition was decided false, so it does not apply, and a comparison with it
+is FALSE (a "no" to thoughts of suicide means no plan to act on them). Skip logic never leaves a
+question unasked on an unknown condition: it asks instead. ``Truth`` refuses to
 be used as a plain bool, so no caller can quietly treat UNKNOWN as false.
 """
 
@@ -30,13 +33,18 @@ class Truth(Enum):
         return {Truth.TRUE: Truth.FALSE, Truth.FALSE: Truth.TRUE}.get(self, Truth.UNKNOWN)
 
 
+def _always_asked(_question_id: str) -> bool:
+    return False
+
+
 @dataclass(frozen=True)
 class Facts:
-    """What a condition may look at: a question's value (None when it has none) and a score's value
-    (None when incomplete)."""
+    """What a condition may look at: a question's value (None when it has none), whether skip logic
+    left the question unasked, and a score's value (None when incomplete)."""
 
     question_value: Callable[[str], Value | tuple[str, ...] | None]
     score_value: Callable[[str], int | None]
+    not_asked: Callable[[str], bool] = _always_asked
 
 
 def evaluate(condition: Condition, facts: Facts) -> Truth:
@@ -51,6 +59,8 @@ def evaluate(condition: Condition, facts: Facts) -> Truth:
     if isinstance(condition, Compare):
         if condition.subject == "question":
             value = facts.question_value(condition.ref)
+            if value is None and facts.not_asked(condition.ref):
+                return Truth.FALSE
         else:
             value = facts.score_value(condition.ref)
         if value is None:

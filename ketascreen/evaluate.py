@@ -74,9 +74,10 @@ class Evaluation:
 
 
 def evaluate_session(questionnaire: Questionnaire, session: Session, language: str | None = None) -> Evaluation:
-    scores = compute_scores(questionnaire, session.value_of)
-    facts = facts_from(session.value_of, scores)
     on_path = {q.id for q in asked_questions(questionnaire, session)}
+    not_asked = {q.id for q in questionnaire.questions if q.id not in on_path}.__contains__
+    scores = compute_scores(questionnaire, session.value_of, not_asked)
+    facts = facts_from(session.value_of, scores, not_asked)
 
     def state_of(question: Question) -> str:
         answer = session.answers.get(question.id)

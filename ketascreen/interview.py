@@ -42,14 +42,18 @@ def asked_questions(questionnaire: Questionnaire, session: Session) -> list[Ques
 
     Skip logic asks rather than skips: a question whose condition is unknown is asked.
     """
-    facts = facts_for(questionnaire, session.value_of)
+    skipped: set[str] = set()  # conditions look only backwards, so this is complete for each step
+    facts = facts_for(questionnaire, session.value_of, skipped.__contains__)
     path = []
     for section in questionnaire.sections:
         if section.when is not None and evaluate(section.when, facts) is Truth.FALSE:
+            skipped.update(q.id for q in section.questions)
             continue
         for question in section.questions:
             if question.when is None or evaluate(question.when, facts) is not Truth.FALSE:
                 path.append(question)
+            else:
+                skipped.add(question.id)
     return path
 
 

@@ -25,10 +25,10 @@ class ScoreResult:
         return self.value is not None
 
 
-def compute_score(score: Score, question_value: QuestionValue) -> ScoreResult:
+def compute_score(score: Score, question_value: QuestionValue, not_asked: Callable[[str], bool] = lambda _q: False) -> ScoreResult:
     if score.zero_when is not None:
         # A gate looks at questions only; scores inside a gate count as unknown (no gate loops).
-        gate = evaluate(score.zero_when, Facts(question_value, lambda _score_id: None))
+        gate = evaluate(score.zero_when, Facts(question_value, lambda _score_id: None, not_asked))
         if gate is Truth.TRUE:
             return ScoreResult(score.id, 0, score.band_for(0), 0, len(score.items), gated=True)
     points: list[int] = []
@@ -44,14 +44,17 @@ def compute_score(score: Score, question_value: QuestionValue) -> ScoreResult:
     return ScoreResult(score.id, total, score.band_for(total), len(points), len(score.items))
 
 
-def compute_scores(questionnaire: Questionnaire, question_value: QuestionValue) -> dict[str, ScoreResult]:
-    return {s.id: compute_score(s, question_value) for s in questionnaire.scores}
+def compute_scores(questionnaire: Questionnaire, question_value: QuestionValue,
+                   not_asked: Callable[[str], bool] = lambda _q: False) -> dict[str, ScoreResult]:
+    return {s.id: compute_score(s, question_value, not_asked) for s in questionnaire.scores}
 
 
-def facts_for(questionnaire: Questionnaire, question_value: QuestionValue) -> Facts:
+def facts_for(questionnaire: Questionnaire, question_value: QuestionValue,
+              not_asked: Callable[[str], bool] = lambda _q: False) -> Facts:
     """Facts for evaluating flags and skip logic: answers as given, scores computed from them."""
-    return facts_from(question_value, compute_scores(questionnaire, question_value))
+    return facts_from(question_value, compute_scores(questionnaire, question_value, not_asked), not_asked)
 
 
-def facts_from(question_value: QuestionValue, scores: dict[str, ScoreResult]) -> Facts:
-    return Facts(question_value, lambda score_id: scores[score_id].value if score_id in scores else None)
+def facts_from(question_value: QuestionValue, scores: dict[str, ScoreResult],
+               not_asked: Callable[[str], bool] = lambda _q: False) -> Facts:
+    return Facts(question_value, lambda score_id: scores[score_id].value if score_id in scores else None, not_asked)

@@ -111,3 +111,11 @@ def test_every_combination_of_three_parts_matches_the_definition() -> None:
     for parts in itertools.product((T, F, U), repeat=3):
         assert rank[all_of(parts)] == min(rank[p] for p in parts)
         assert rank[any_of(parts)] == max(rank[p] for p in parts)
+
+
+def test_a_question_skip_logic_did_not_ask_does_not_apply() -> None:
+    plan = Compare("question", "plan", "equals", True)
+    skipped = Facts({}.get, {}.get, {"plan"}.__contains__)
+    assert evaluate(plan, skipped) is F
+    assert evaluate(Not(plan), skipped) is T
+    assert evaluate(plan, facts({})) is U  # on the path but not answered: unknown

@@ -343,3 +343,11 @@ def test_output_dir_that_is_a_file_is_a_clear_error(tmp_path: Path) -> None:
     assert done.returncode == 1 and "cannot make the directory" in done.stderr and "Traceback" not in done.stderr
     made = run_installed("summary", session_id, "--output-dir", str(tmp_path / "new"), "--data-dir", str(tmp_path / "data"))
     assert made.returncode == 0 and stat.S_IMODE((tmp_path / "new").stat().st_mode) == 0o700
+
+
+def test_a_quiet_patient_has_nothing_raised_and_nothing_unassessed() -> None:
+    """Skip logic that leaves a follow-up unasked (no thoughts, so no plan question) must not make
+    the urgent flag 'could not be assessed' for every patient."""
+    q, session = make_session("nothing-flagged.yaml")
+    evaluation = evaluate_session(q, session)
+    assert evaluation.raised == [] and evaluation.unassessed == []
