@@ -127,6 +127,29 @@ def init(
     typer.echo(f"next: edit {file}, then run: ketascreen validate {file}")
 
 
+@app.command(name="test")
+def test_(
+    scenarios: List[str] = typer.Argument(..., metavar="SCENARIOS...", help="Scenario files, or a bundled questionnaire id."),
+) -> None:
+    """Run scenario tests: given these answers, these flags and scores must follow."""
+    from ketascreen.scenarios import find_scenarios, run_scenarios
+
+    failed = total = 0
+    for name in scenarios:
+        path = find_scenarios(name)
+        _, outcomes = run_scenarios(path)
+        for outcome in outcomes:
+            total += 1
+            typer.echo(f"{'PASS' if outcome.passed else 'FAIL'}  {outcome.name}  ({path}:{outcome.line})")
+            for difference in outcome.differences:
+                typer.echo(f"      {difference}")
+            for warning in outcome.warnings:
+                typer.echo(f"      warning: {warning}")
+            failed += not outcome.passed
+    typer.echo(f"{total} scenarios: {total - failed} passed, {failed} failed")
+    raise typer.Exit(ExitStatus.PROBLEM if failed else ExitStatus.OK)
+
+
 DATA_DIR_HELP = "Where sessions are kept (default: the user's data directory; also KETASCREEN_DATA_DIR)."
 
 

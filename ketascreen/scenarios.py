@@ -1,0 +1,197 @@
+"""Scenario tests for a questionnaire: given these answers, these flags and scores must follow.
+
+    questionnaire: clinic.yaml            # a bundled id, or a path relative to this file
+    defaults:                             # answers every scenario starts from (optional)
+      answers: {bp_systolic: 120, ...}
+    scenarios:
+      - name: systolic 185 is above the clinic's threshold
+        answers: {bp_systolic: 185}       # on top of the defaults
+        unknown: [heart_rate]
+        omit: [bp_diastolic]              # leave a default answer out (not answered)
+        expect:
+          raised: [uncontrolled_hypertension]
+          not_raised: [elevated_blood_pressure]
+          unassessed: []
+          scores: {phq9_total: {value: 4, band: minimal}}   # value: incomplete for an incomplete score
+
+Each scenario is evaluated exactly as a session with those answers would be summarised.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ketascreen.answersfile import answers_in
+from ketascreen.errors import Problem, ProblemsError
+from ketascreen.evaluate import NOT_RAISED, RAISED, UNASSESSED, evaluate_session
+from ketascreen.interview import prune
+from ketascreen.loading.load import bundled_ids, find_questionnaire, load_source
+from ketascreen.model import Questionnaire
+from ketascreen.session import Session
+
+SCENARIO_KEYS = ("name", "answers", "unknown", "declined", "omit", "expect")
+EXPECT_KEYS = ("raised", "not_raised", "unassessed", "scores")
+SCENARIOS_DIR = Path(__file__).resolve().parent / "questionnaires" / "scenarios"
+
+
+class ScenarioFileError(ProblemsError):
+    pass
+
+
+@dataclass
+class Outcome:
+    name: str
+    line: int
+    differences: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.differences
+
+
+@dataclass
+class Expectation:
+    raised: list[str] = field(default_factory=list)
+    not_raised: list[str] = field(default_factory=list)
+    unassessed: list[str] = field(default_factory=list)
+    scores: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def find_scenarios(name: str) -> Path:
+    """A scenarios file by path, or the bundled one of a bundled questionnaire by its id."""
+    path = Path(name)
+    if path.exists() or path.suffix in (".yaml", ".yml"):
+        return path
+    bundled = SCENARIOS_DIR / f"{name}.yaml"
+    if bundled.is_file():
+        return bundled
+    raise ScenarioFileError([Problem(name, 0, 0, f"no such file, and no bundled scenarios with that id "
+                                                 f"(bundled: {', '.join(bundled_ids())})")])
+
+
+def run_scenarios(path: Path) -> tuple[Questionnaire, list[Outcome]]:
+    from ketascreen.loading.yamlread import YamlProblem, parse, read_text
+
+    shown = str(path)
+    try:
+        located, soft = parse(read_text(path))
+    except YamlProblem as error:
+        raise ScenarioFileError([Problem(shown, error.line, error.column, error.message)]) from None
+    problems = [Problem(shown, p.line, p.column, p.message) for p in soft]
+    data = located.data
+    if not isinstance(data, dict) or not isinstance(data.get("questionnaire"), str):
+        raise ScenarioFileError(problems + [Problem(shown, 1, 1, "a scenarios file names its 'questionnaire:' and lists 'scenarios:'")])
+    for key in data:
+        if key not in ("questionnaire", "defaults", "scenarios"):
+            problems.append(Problem(shown, *located.key_position((key,))[:2],
+                                    f"unknown key '{key}'; expected questionnaire, defaults, scenarios"))
+    try:
+        source = load_source(str(find_questionnaire(data["questionnaire"], relative_to=path.parent)))
+    except ProblemsError as error:
+        raise ScenarioFileError(problems + error.problems) from None
+    questionnaire = source.questionnaire
+    defaults = answers_in(located, ("defaults",), questionnaire, shown, ("answers", "unknown", "declined")) \
+        if "defaults" in data else None
+    if defaults is not None:
+        problems += defaults.problems
+    scenarios = data.get("scenarios")
+    if not isinstance(scenarios, list) or not scenarios:
+        raise ScenarioFileError(problems + [Problem(shown, *located.position(("scenarios",))[:2], "'scenarios' must be a list of scenarios")])
+    flag_ids = {f.id for f in questionnaire.flags}
+    score_ids = {s.id for s in questionnaire.scores}
+    prepared = []
+    for index, raw in enumerate(scenarios):
+        at = ("scenarios", index)
+        line = located.position(at).line
+        if not isinstance(raw, dict):
+            problems.append(Problem(shown, line, located.position(at).column, "a scenario is a mapping with name, answers and expect"))
+            continue
+        given = answers_in(located, at, questionnaire, shown, SCENARIO_KEYS)
+        problems += given.problems
+        name = raw.get("name") if isinstance(raw.get("name"), str) else f"scenario {index + 1}"
+        expect, found = _expectation(located, at + ("expect",), raw.get("expect"), flag_ids, score_ids, shown)
+        problems += found
+        omit = raw.get("omit") if isinstance(raw.get("omit"), list) else []
+        for o_index, qid in enumerate(omit):
+            if qid not in {q.id for q in questionnaire.questions}:
+                problems.append(Problem(shown, *located.position(at + ("omit", o_index))[:2], f"omit: no question '{qid}'"))
+        answers = dict(defaults.answers) if defaults else {}
+        for qid in omit:
+            answers.pop(qid, None)
+        answers.update(given.answers)
+        prepared.append((name, line, answers, expect))
+    if problems:
+        raise ScenarioFileError(problems)
+    return questionnaire, [_run(source, name, line, answers, expect) for name, line, answers, expect in prepared]
+
+
+def _expectation(located: Any, at: tuple, raw: Any, flag_ids: set[str], score_ids: set[str],
+                 shown: str) -> tuple[Expectation, list[Problem]]:
+    problems: list[Problem] = []
+    expect = Expectation()
+
+    def problem(path: tuple, message: str, key: bool = False) -> None:
+        mark = located.key_position(path) if key else located.position(path)
+        problems.append(Problem(shown, mark.line, mark.column, message))
+
+    if not isinstance(raw, dict):
+        problem(at, "a scenario needs 'expect:' with raised, not_raised, unassessed or scores")
+        return expect, problems
+    for key in raw:
+        if key not in EXPECT_KEYS:
+            hint = difflib.get_close_matches(str(key), EXPECT_KEYS, n=1)
+            problem(at + (key,), f"unknown key '{key}' in expect" + (f"; did you mean '{hint[0]}'?" if hint else ""), key=True)
+    for key in ("raised", "not_raised", "unassessed"):
+        listed = raw.get(key) or []
+        if not isinstance(listed, list):
+            problem(at + (key,), f"'{key}' must be a list of flag ids")
+            continue
+        for index, fid in enumerate(listed):
+            if fid not in flag_ids:
+                hint = difflib.get_close_matches(str(fid), flag_ids, n=1)
+                problem(at + (key, index), f"no flag '{fid}'" + (f"; did you mean '{hint[0]}'?" if hint else ""))
+            else:
+                getattr(expect, key).append(fid)
+    scores = raw.get("scores") or {}
+    if not isinstance(scores, dict):
+        problem(at + ("scores",), "'scores' must map score ids to {value: ..., band: ...}")
+        scores = {}
+    for sid, wanted in scores.items():
+        if sid not in score_ids:
+            problem(at + ("scores", sid), f"no score '{sid}'")
+        elif not isinstance(wanted, dict) or not set(wanted) <= {"value", "band"} or not wanted:
+            problem(at + ("scores", sid), "a score expectation is {value: N or incomplete, band: LABEL}")
+        else:
+            expect.scores[sid] = wanted
+    return expect, problems
+
+
+def _run(source: Any, name: str, line: int, answers: dict, expect: Expectation) -> Outcome:
+    q = source.questionnaire
+    session = Session("test-test", "scenario", "test", q.id, q.version, q.sha256, str(source.path), source.text)
+    for qid, given in answers.items():
+        session.record(qid, given, "test")
+    outcome = Outcome(name, line)
+    for qid in prune(q, session, "test"):
+        outcome.warnings.append(f"{qid} is not asked with these answers (skip logic); its answer is not used")
+    evaluation = evaluate_session(q, session)
+    status = {r.flag.id: r.status for r in evaluation.flags}
+    words = {RAISED: "raised", NOT_RAISED: "not raised", UNASSESSED: "could not be assessed"}
+    for wanted, ids in ((RAISED, expect.raised), (NOT_RAISED, expect.not_raised), (UNASSESSED, expect.unassessed)):
+        for fid in ids:
+            if status[fid] != wanted:
+                outcome.differences.append(f"flag {fid}: expected {words[wanted]}, but it was {words[status[fid]]}")
+    results = {result.id: result for result, _label in evaluation.scores}
+    for sid, wanted in expect.scores.items():
+        result = results[sid]
+        band = result.band.label.get() if result.band else None
+        got_value = "incomplete" if result.value is None else result.value
+        if "value" in wanted and wanted["value"] != got_value:
+            outcome.differences.append(f"score {sid}: expected {wanted['value']}, but it was {got_value}")
+        if "band" in wanted and wanted["band"] != band:
+            outcome.differences.append(f"score {sid}: expected band '{wanted['band']}', but it was '{band or 'none'}'")
+    return outcome
