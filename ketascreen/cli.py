@@ -59,8 +59,10 @@ def _settings(ctx: typer.Context):  # type: ignore[no-untyped-def]
 @app.command()
 def validate(
     questionnaires: List[str] = typer.Argument(..., metavar="FILE_OR_ID...", help="Questionnaire files or bundled ids."),
+    strict: bool = typer.Option(False, "--strict", help="Treat the safety lint's warnings as errors."),
 ) -> None:
-    """Check questionnaire files: every problem, one line each as FILE:LINE:COL: message."""
+    """Check questionnaire files: every problem, one line each as FILE:LINE:COL: message, then the
+    safety lint's warnings (rules that are valid but probably not what was meant)."""
     from ketascreen.loading.load import check_file, find_questionnaire
 
     failed = 0
@@ -71,13 +73,18 @@ def validate(
             typer.echo(str(error))
             failed += 1
             continue
-        _, problems = check_file(path, name)
+        _, problems = check_file(path, name, lint=True)
         for problem in problems:
             typer.echo(str(problem))
-        if problems:
+        errors = sum(p.severity == "error" for p in problems)
+        warnings = len(problems) - errors
+        if errors or (strict and warnings):
             failed += 1
-            count = len(problems)
-            typer.echo(f"{name}: {count} problem{'s' if count != 1 else ''}", err=True)
+        if errors:
+            typer.echo(f"{name}: {errors} problem{'s' if errors != 1 else ''}", err=True)
+        elif warnings:
+            typer.echo(f"{name}: ok, with {warnings} warning{'s' if warnings != 1 else ''}"
+                       + (" (errors with --strict)" if strict else ""), err=True)
         else:
             typer.echo(f"{name}: ok", err=True)
     raise typer.Exit(ExitStatus.PROBLEM if failed else ExitStatus.OK)

@@ -24,9 +24,10 @@ class Problem:
     severity: str = "error"
 
     def __str__(self) -> str:
+        message = f"warning: {self.message}" if self.severity == "warning" else self.message
         if self.line:
-            return f"{self.file}:{self.line}:{self.column}: {self.message}"
-        return f"{self.file}: {self.message}"
+            return f"{self.file}:{self.line}:{self.column}: {message}"
+        return f"{self.file}: {message}"
 
 
 class KetascreenError(Exception):

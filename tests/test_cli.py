@@ -148,3 +148,11 @@ def test_references_from_the_command_line_are_checked(tmp_path: Path) -> None:
                          "--patient", "MRN\x1b[2J", "--data-dir", str(tmp_path))
     assert done.returncode == 2 and "control characters" in done.stderr
     assert not list(tmp_path.glob("*.json"))
+
+
+def test_validate_strict_turns_warnings_into_a_failure(cli) -> None:
+    path = EXAMPLES / "warnings" / "unreachable.yaml"
+    relaxed = cli("validate", str(path))
+    assert relaxed.code == 0 and relaxed.out.count(": warning: ") == 5 and "ok, with 5 warnings" in relaxed.err
+    strict = cli("validate", "--strict", str(path))
+    assert strict.code == 1

@@ -15,6 +15,7 @@ from conftest import EXAMPLES
 
 VALID = sorted((EXAMPLES / "valid").glob("*.yaml"))
 INVALID = sorted((EXAMPLES / "invalid").glob("*.yaml"))
+WARNINGS = sorted((EXAMPLES / "warnings").glob("*.yaml"))
 EXPECT = re.compile(r"^# expect: (?:(\d+):(\d+): )?(.+)$")
 
 
@@ -28,10 +29,28 @@ def expectations(path: Path) -> list[tuple[int, int, str]]:
 
 
 @pytest.mark.parametrize("path", VALID, ids=lambda p: p.name)
-def test_valid_example_has_no_problems(path: Path) -> None:
-    questionnaire, problems = check_file(path)
+def test_valid_example_has_no_problems_and_no_warnings(path: Path) -> None:
+    questionnaire, problems = check_file(path, lint=True)
     assert problems == []
     assert questionnaire is not None
+
+
+@pytest.mark.parametrize("path", WARNINGS, ids=lambda p: p.name)
+def test_lint_example_is_valid_with_exactly_the_expected_warnings(path: Path) -> None:
+    questionnaire, problems = check_file(path, lint=True)
+    assert questionnaire is not None
+    assert all(p.severity == "warning" for p in problems)
+    found = {(p.line, p.column, p.message) for p in problems}
+    for line, column, fragment in expectations(path):
+        assert any((l, c) == (line, column) and fragment in m for l, c, m in found), (line, column, fragment, found)
+    assert len(problems) == len(expectations(path))
+
+
+def test_bundled_questionnaire_has_no_lint_warnings() -> None:
+    from ketascreen.loading.load import BUNDLED_DIR
+
+    _, problems = check_file(BUNDLED_DIR / "ketamine-pretreatment.yaml", lint=True)
+    assert problems == []
 
 
 @pytest.mark.parametrize("path", INVALID, ids=lambda p: p.name)

@@ -32,8 +32,9 @@ def find_questionnaire(name: str, relative_to: Path | None = None) -> Path:
     raise QuestionnaireNotFound(f"{name}: no such file, and no bundled questionnaire with that id (bundled: {known})")
 
 
-def check_file(path: Path, name: str | None = None) -> tuple[Questionnaire | None, list[Problem]]:
-    """Every problem in the file; the questionnaire when there are none."""
+def check_file(path: Path, name: str | None = None, lint: bool = False) -> tuple[Questionnaire | None, list[Problem]]:
+    """Every problem in the file; the questionnaire when there are none. With ``lint``, the safety
+    lint's warnings too (only for a file with no errors)."""
     from ketascreen.loading.yamlread import YamlProblem, read_text
 
     shown = name or str(path)
@@ -41,16 +42,16 @@ def check_file(path: Path, name: str | None = None) -> tuple[Questionnaire | Non
         text = read_text(path)
     except YamlProblem as problem:
         return None, [Problem(shown, problem.line, problem.column, problem.message)]
-    return check_text(text, shown, path)
+    return check_text(text, shown, path, lint)
 
 
-def check_text(text: str, shown: str, origin: Path | None = None) -> tuple[Questionnaire | None, list[Problem]]:
+def check_text(text: str, shown: str, origin: Path | None = None, lint: bool = False) -> tuple[Questionnaire | None, list[Problem]]:
     """Every problem in a questionnaire's text; the questionnaire when there are none."""
-    questionnaire, problems, _ = _check(text, shown, origin)
+    questionnaire, problems, _ = _check(text, shown, origin, lint)
     return questionnaire, problems
 
 
-def _check(text: str, shown: str, origin: Path | None) -> tuple[Questionnaire | None, list[Problem], str]:
+def _check(text: str, shown: str, origin: Path | None, lint: bool = False) -> tuple[Questionnaire | None, list[Problem], str]:
     """As check_text, plus the text a session keeps: the file itself, or for a clinic file that
     extends another, the merged questionnaire (so the session does not depend on either file)."""
     from ketascreen.loading.build import build_questionnaire
@@ -87,7 +88,14 @@ def _check(text: str, shown: str, origin: Path | None) -> tuple[Questionnaire | 
     add(semantic_problems(located))
     if problems:
         return None, sorted(problems), stored
-    return build_questionnaire(located.data, sha256_of(stored)), [], stored
+    questionnaire = build_questionnaire(located.data, sha256_of(stored))
+    warnings: list[Problem] = []
+    if lint:
+        from ketascreen.loading.lint import lint as safety_lint
+
+        warnings = sorted({Problem(mark.file or shown, mark.line, mark.column, msg, "warning")
+                           for mark, msg in safety_lint(questionnaire, located, shown)})
+    return questionnaire, warnings, stored
 
 
 def _extend(clinic, origin: Path | None, chain: tuple[Path, ...]):  # type: ignore[no-untyped-def]

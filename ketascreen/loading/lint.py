@@ -1,0 +1,223 @@
+"""Safety lint for a questionnaire that passed every check: rules that are valid but probably not
+what the clinic meant. `ketascreen validate` prints these as warnings; `--strict` makes them errors.
+
+- an urgent or contraindication flag that needs a question skip logic can leave unasked (a question
+  that is not asked does not apply, so the flag would quietly not be raised);
+- a flag that can never be raised, or that every complete set of answers raises;
+- a score band that no combination of answers reaches;
+- a question whose condition can never hold (it is never asked).
+
+Conditions are explored by trying, for each question they name, the values around every threshold
+they use (and each choice, option and yes/no); scores are tried at the values they can reach.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any, Iterator
+
+from ketascreen.conditions import Facts, Truth, evaluate
+from ketascreen.loading.yamlread import Located, Mark
+from ketascreen.model import AllOf, Answered, AnyOf, Compare, Condition, Not, Question, Questionnaire, Score, Severity
+
+MAX_COMBINATIONS = 20_000
+OTHER_TEXT = "\x00other"
+
+
+def lint(questionnaire: Questionnaire, located: Located, shown: str = "") -> list[tuple[Mark, str]]:
+    """Warnings with their positions; ``shown`` names the file being checked in messages."""
+
+    def where(question_id: str) -> str:
+        path = _question_path(located, question_id)
+        mark = located.position(path + ("when",)) if path else Mark(0, 0)
+        return f"{mark.file or shown}:{mark.line}"
+
+    findings: list[tuple[Mark, str]] = []
+    reachable = {score.id: _reachable(questionnaire, score) for score in questionnaire.scores}
+    for index, flag in enumerate(questionnaire.flags):
+        at = located.position(("flags", index, "when"))
+        outcome = _explore(flag.when, questionnaire, reachable)
+        if outcome is not None:
+            can_raise, always = outcome
+            if not can_raise:
+                findings.append((at, f"flag '{flag.id}' can never be raised: no answers make its rule hold"))
+            elif always:
+                findings.append((at, f"flag '{flag.id}' is raised by every complete set of answers"))
+        if flag.severity in (Severity.URGENT, Severity.CONTRAINDICATION):
+            for question in _skippable(flag.when, questionnaire, reachable):
+                findings.append((at, f"{flag.severity.value} flag '{flag.id}' needs '{question.id}', which skip logic "
+                                     f"can leave unasked ({where(question.id)}); "
+                                     "an unasked question does not apply, so the flag would not be raised"))
+    for question in questionnaire.questions:
+        if question.when is None:
+            continue
+        outcome = _explore(question.when, questionnaire, reachable)
+        if outcome is not None and not outcome[0]:
+            findings.append((located.position(_question_path(located, question.id) + ("when",)),
+                             f"question '{question.id}' is never asked: its condition can never hold"))
+    for s_index, score in enumerate(questionnaire.scores):
+        values = reachable[score.id]
+        if values is None:
+            continue
+        bands = located.data.get("scores", [])[s_index].get("bands", []) if isinstance(located.data, dict) else []
+        for b_index, band in enumerate(score.bands):
+            if not any(band.min <= v <= band.max for v in values):
+                original = next((i for i, raw in enumerate(bands) if raw.get("min") == band.min and raw.get("max") == band.max), b_index)
+                findings.append((located.position(("scores", s_index, "bands", original)),
+                                 f"band '{band.label}' of score '{score.id}' ({band.min}–{band.max}) can never be reached"))
+    return findings
+
+
+def _question_path(located: Located, question_id: str) -> tuple:
+    data = located.data if isinstance(located.data, dict) else {}
+    for s_index, section in enumerate(data.get("sections", [])):
+        for q_index, question in enumerate(section.get("questions", [])):
+            if question.get("id") == question_id:
+                return ("sections", s_index, "questions", q_index)
+    return ()
+
+
+def _reachable(questionnaire: Questionnaire, score: Score) -> set[int] | None:
+    """Every total the score's items can add up to (and 0 when a gate can zero it)."""
+    sums = {0}
+    for item in score.items:
+        question = questionnaire.question(item)
+        points = {0, 1} if question.type == "yes_no" else {o.score for o in question.options}
+        sums = {total + p for total in sums for p in points}
+        if len(sums) > 10_000:
+            return None
+    if score.zero_when is not None:
+        sums.add(0)
+    return sums
+
+
+def _refs(condition: Condition) -> Iterator[Compare | Answered]:
+    if isinstance(condition, (AllOf, AnyOf)):
+        for part in condition.parts:
+            yield from _refs(part)
+    elif isinstance(condition, Not):
+        yield from _refs(condition.part)
+    else:
+        yield condition
+
+
+def _candidates(questionnaire: Questionnaire, reachable: dict[str, set[int] | None],
+                conditions: list[Condition]) -> dict[tuple[str, str], list[Any]] | None:
+    """Values worth trying for each question and score the conditions name."""
+    thresholds: dict[tuple[str, str], set[Any]] = {}
+    unanswered: set[str] = set()  # questions an `answered` test names: try them without a value too
+    for condition in conditions:
+        for ref in _refs(condition):
+            key = ("score" if isinstance(ref, Compare) and ref.subject == "score" else "question", ref.ref)
+            values = thresholds.setdefault(key, set())
+            if isinstance(ref, Compare):
+                values.update(ref.value if isinstance(ref.value, tuple) else (ref.value,))
+            else:
+                unanswered.add(ref.ref)
+    result: dict[tuple[str, str], list[Any]] = {}
+    for (kind, ref), used in thresholds.items():
+        if kind == "score":
+            possible = reachable.get(ref)
+            if possible is None:
+                return None
+            near = {v + d for v in used if isinstance(v, (int, float)) for d in (-1, 0, 1)} | {min(possible), max(possible)}
+            result[(kind, ref)] = sorted(v for v in near if v in possible)
+        else:
+            result[(kind, ref)] = _question_values(questionnaire.question(ref), used) + ([None] if ref in unanswered else [])
+    return result
+
+
+def _question_values(question: Question, used: set[Any]) -> list[Any]:
+    kind = question.type
+    if kind == "yes_no":
+        return [True, False]
+    if kind == "choice":
+        return [c.code for c in question.choices]
+    if kind == "multi_choice":
+        codes = [c.code for c in question.choices]
+        if len(codes) <= 4:
+            return [tuple(c for c, keep in zip(codes, mask) if keep) for mask in itertools.product((0, 1), repeat=len(codes))]
+        return [()] + [(c,) for c in codes] + [tuple(codes)]
+    if kind == "scale":
+        return sorted({o.score for o in question.options})
+    if kind in ("integer", "number"):
+        step = 1 if kind == "integer" else 0.5
+        values = {v + d for v in used if isinstance(v, (int, float)) and not isinstance(v, bool) for d in (-step, 0, step)}
+        if question.min is not None:
+            values.add(question.min)
+        if question.max is not None:
+            values.add(question.max)
+        values = {v for v in values if (question.min is None or v >= question.min) and (question.max is None or v <= question.max)}
+        return sorted(values) or [0]
+    if kind == "date":
+        from datetime import date, timedelta
+
+        values = set()
+        for v in used:
+            if isinstance(v, str):
+                day = date.fromisoformat(v)
+                values.update((day + timedelta(days=d)).isoformat() for d in (-1, 0, 1))
+        return sorted(values) or ["2000-01-01"]
+    return sorted(v for v in used if isinstance(v, str)) + [OTHER_TEXT]
+
+
+def _assignments(candidates: dict[tuple[str, str], list[Any]]) -> Iterator[dict[tuple[str, str], Any]] | None:
+    keys = list(candidates)
+    total = 1
+    for key in keys:
+        total *= max(1, len(candidates[key]))
+        if total > MAX_COMBINATIONS:
+            return None
+    return (dict(zip(keys, combo)) for combo in itertools.product(*(candidates[k] for k in keys)))
+
+
+def _facts(assignment: dict[tuple[str, str], Any]) -> Facts:
+    return Facts(lambda q: assignment.get(("question", q)), lambda s: assignment.get(("score", s)))
+
+
+def _explore(condition: Condition, questionnaire: Questionnaire, reachable: dict) -> tuple[bool, bool] | None:
+    """(can hold, holds for every complete set of answers), or None when there are too many to try."""
+    candidates = _candidates(questionnaire, reachable, [condition])
+    if candidates is None:
+        return None
+    assignments = _assignments(candidates)
+    if assignments is None:
+        return None
+    can, always = False, True
+    for assignment in assignments:
+        truth = evaluate(condition, _facts(assignment))
+        can = can or truth is Truth.TRUE
+        always = always and truth is Truth.TRUE
+    return can, always
+
+
+def _skippable(rule: Condition, questionnaire: Questionnaire, reachable: dict) -> list[Question]:
+    """Questions the rule needs that skip logic can leave unasked, unless their own condition
+    already raises the flag whenever it asks them (a follow-up to a lead-in the rule counts)."""
+    found = []
+    for ref in dict.fromkeys(r.ref for r in _refs(rule) if not (isinstance(r, Compare) and r.subject == "score")):
+        question = questionnaire.question(ref)
+        section = questionnaire.section_of(ref)
+        gates = [c for c in (section.when, question.when) if c is not None]
+        if not gates:
+            continue
+        gate = AllOf(tuple(gates))
+        if _implies(gate, rule, questionnaire, reachable):
+            continue
+        found.append(question)
+    return found
+
+
+def _implies(gate: Condition, rule: Condition, questionnaire: Questionnaire, reachable: dict) -> bool:
+    """Whenever the gate holds, the rule holds too (tried over the values around their thresholds)."""
+    candidates = _candidates(questionnaire, reachable, [gate, rule])
+    if candidates is None:
+        return False
+    assignments = _assignments(candidates)
+    if assignments is None:
+        return False
+    for assignment in assignments:
+        facts = _facts(assignment)
+        if evaluate(gate, facts) is Truth.TRUE and evaluate(rule, facts) is not Truth.TRUE:
+            return False
+    return True
