@@ -134,6 +134,24 @@ def init(
     typer.echo(f"next: edit {file}, then run: ketascreen validate {file}")
 
 
+@app.command(name="diff")
+def diff_(
+    old: str = typer.Argument(..., metavar="OLD", help="The earlier questionnaire (file or bundled id)."),
+    new: str = typer.Argument(..., metavar="NEW", help="The later questionnaire (file or bundled id)."),
+) -> None:
+    """What changed between two versions of a questionnaire; exit 0 when equal, 1 when they differ."""
+    from ketascreen.diff import diff
+    from ketascreen.loading.load import load_questionnaire
+    from ketascreen.textsafe import visible
+
+    changes = diff(load_questionnaire(old), load_questionnaire(new))
+    for line in changes:
+        typer.echo(visible(line))
+    if not changes:
+        typer.echo("no differences")
+    raise typer.Exit(ExitStatus.PROBLEM if changes else ExitStatus.OK)
+
+
 @app.command(name="test")
 def test_(
     scenarios: List[str] = typer.Argument(..., metavar="SCENARIOS...", help="Scenario files, or a bundled questionnaire id."),
