@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Callable, Iterable
 
-from ketascreen.model import AllOf, Answered, AnyOf, Compare, Condition, Not, Value
+from ketascreen.model import AllOf, Answered, AnyOf, Compare, Condition, FlagRef, Not, Value
 
 
 class Truth(Enum):
@@ -37,6 +37,10 @@ def _always_asked(_question_id: str) -> bool:
     return False
 
 
+def _no_flags(_flag_id: str) -> Truth:
+    return Truth.UNKNOWN
+
+
 @dataclass(frozen=True)
 class Facts:
     """What a condition may look at: a question's value (None when it has none), whether skip logic
@@ -45,6 +49,7 @@ class Facts:
     question_value: Callable[[str], Value | tuple[str, ...] | None]
     score_value: Callable[[str], int | None]
     not_asked: Callable[[str], bool] = _always_asked
+    flag_truth: Callable[[str], Truth] = _no_flags
 
 
 def evaluate(condition: Condition, facts: Facts) -> Truth:
@@ -54,6 +59,8 @@ def evaluate(condition: Condition, facts: Facts) -> Truth:
         return any_of(evaluate(part, facts) for part in condition.parts)
     if isinstance(condition, Not):
         return evaluate(condition.part, facts).negate()
+    if isinstance(condition, FlagRef):
+        return facts.flag_truth(condition.ref)
     if isinstance(condition, Answered):
         return Truth.of((facts.question_value(condition.ref) is not None) == condition.expected)
     if isinstance(condition, Compare):

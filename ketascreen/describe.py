@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ketascreen.model import ORDER_OPERATORS, AllOf, Answered, AnyOf, Compare, Condition, Not, Question, Questionnaire, Value
+from ketascreen.model import ORDER_OPERATORS, AllOf, Answered, AnyOf, Compare, Condition, FlagRef, Not, Question, Questionnaire, Value
 
 _OPERATOR_WORDS = {
     "equals": "is",
@@ -29,6 +29,9 @@ def _describe(condition: Condition, q: Questionnaire, language: str | None, nest
         return f"({words})" if nested else words
     if isinstance(condition, Not):
         return f"not ({_describe(condition.part, q, language, nested=False)})"
+    if isinstance(condition, FlagRef):
+        flag = next(f for f in q.flags if f.id == condition.ref)
+        return f"flag '{flag.label.get(language)}' raised"
     if isinstance(condition, Answered):
         label = q.question(condition.ref).label.get(language)
         return f"{label} answered" if condition.expected else f"{label} not answered"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ketascreen.conditions import Facts, Truth, evaluate
 from ketascreen.describe import describe_value, plain
 from ketascreen.interview import asked_questions, missing_required
-from ketascreen.model import AllOf, Answered, AnyOf, Compare, Condition, Flag, Not, Question, Questionnaire, Section
+from ketascreen.model import AllOf, Answered, AnyOf, Compare, Condition, Flag, FlagRef, Not, Question, Questionnaire, Section
 from ketascreen.scoring import ScoreResult, compute_scores, facts_from
 from ketascreen.session import DECLINED, UNKNOWN, Answer, Session
 
@@ -77,7 +77,7 @@ def evaluate_session(questionnaire: Questionnaire, session: Session, language: s
     on_path = {q.id for q in asked_questions(questionnaire, session)}
     not_asked = {q.id for q in questionnaire.questions if q.id not in on_path}.__contains__
     scores = compute_scores(questionnaire, session.value_of, not_asked)
-    facts = facts_from(session.value_of, scores, not_asked)
+    facts = with_flags(questionnaire, facts_from(session.value_of, scores, not_asked))
 
     def state_of(question: Question) -> str:
         answer = session.answers.get(question.id)
@@ -117,6 +117,20 @@ def evaluate_session(questionnaire: Questionnaire, session: Session, language: s
         still_open=tuple(missing_required(questionnaire, session)) if session.status != "completed" else (),
         set_aside=tuple(_set_aside(questionnaire, session, language)),
     )
+
+
+def with_flags(questionnaire: Questionnaire, facts: Facts) -> Facts:
+    """The same facts, where {flag: ID} is that flag's own result (each worked out once)."""
+    rules = {flag.id: flag.when for flag in questionnaire.flags}
+    known: dict[str, Truth] = {}
+    extended = Facts(facts.question_value, facts.score_value, facts.not_asked, lambda fid: truth(fid))
+
+    def truth(fid: str) -> Truth:
+        if fid not in known:
+            known[fid] = evaluate(rules[fid], extended) if fid in rules else Truth.UNKNOWN
+        return known[fid]
+
+    return extended
 
 
 def _set_aside(questionnaire: Questionnaire, session: Session, language: str | None) -> list[AnswerRow]:
@@ -165,6 +179,9 @@ def _evidence(condition: Condition, facts: Facts, q: Questionnaire, language: st
         return [e for part in condition.parts for e in _evidence(part, facts, q, language)]
     if isinstance(condition, Not):
         return []  # "not X" is true because X is false: the answers behind X are in the evidence elsewhere
+    if isinstance(condition, FlagRef):
+        flag = next(f for f in q.flags if f.id == condition.ref)
+        return _evidence(flag.when, facts, q, language)
     if isinstance(condition, Answered):
         question = q.question(condition.ref)
         value = facts.question_value(condition.ref)
@@ -196,6 +213,8 @@ def _missing(condition: Condition, facts: Facts, q: Questionnaire) -> list[str]:
                 walk(inner)
         elif isinstance(part, Not):
             walk(part.part)
+        elif isinstance(part, FlagRef):
+            walk(next(f for f in q.flags if f.id == part.ref).when)
         elif isinstance(part, Compare):
             refs = [part.ref] if part.subject == "question" else list(q.score(part.ref).items)
             found.extend(r for r in refs if facts.question_value(r) is None)

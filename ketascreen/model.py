@@ -82,6 +82,14 @@ class Answered:
 
 
 @dataclass(frozen=True)
+class FlagRef:
+    """``{flag: ID}``, in a flag's rule: holds when that other flag is raised (true, false or unknown
+    like any rule), so one flag can say "and not already that one"."""
+
+    ref: str
+
+
+@dataclass(frozen=True)
 class AllOf:
     parts: tuple[Condition, ...]
 
@@ -96,7 +104,7 @@ class Not:
     part: Condition
 
 
-Condition = Union[Compare, Answered, AllOf, AnyOf, Not]
+Condition = Union[Compare, Answered, FlagRef, AllOf, AnyOf, Not]
 
 
 # --- the questionnaire ------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from ketascreen.conditions import Truth, evaluate
+from ketascreen.evaluate import with_flags
 from ketascreen.loading.load import BUNDLED_DIR, load_questionnaire
 from ketascreen.model import Questionnaire
 from ketascreen.scoring import compute_scores, facts_for
@@ -93,7 +94,7 @@ def test_no_decision_words_anywhere_in_the_file() -> None:
 
 
 def _flags(bundled: Questionnaire, answers: dict) -> dict[str, Truth]:
-    facts = facts_for(bundled, answers.get)
+    facts = with_flags(bundled, facts_for(bundled, answers.get))
     return {f.id: evaluate(f.when, facts) for f in bundled.flags}
 
 

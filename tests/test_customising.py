@@ -158,6 +158,7 @@ def test_diff_lists_exactly_the_changes(clinic: Path) -> None:
         "+ flag weight_above_150 [precaution]: Weight above 150 kg — raised when body weight above 150 kg",
         "~ flag uncontrolled_hypertension: rule changed",
         "~ flag uncontrolled_hypertension: label 'Blood pressure above 180/100 mmHg at rest' → 'Blood pressure above 190/100 mmHg at rest'",
+        "~ flag elevated_blood_pressure: rule changed",  # it follows the contraindication: {not: {flag: ...}}
     ]
     assert run_installed("diff", str(clinic), str(clinic)).returncode == 0
 

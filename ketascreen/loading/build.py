@@ -14,6 +14,7 @@ from ketascreen.model import (
     Compare,
     Condition,
     Flag,
+    FlagRef,
     Not,
     Question,
     Questionnaire,
@@ -116,6 +117,8 @@ def condition(raw: dict[str, Any]) -> Condition:
         return AnyOf(tuple(condition(part) for part in raw["any"]))
     if "not" in raw:
         return Not(condition(raw["not"]))
+    if "flag" in raw:
+        return FlagRef(raw["flag"])
     if "answered" in raw:
         return Answered(raw["question"], raw["answered"])
     subject = "question" if "question" in raw else "score"

@@ -63,6 +63,8 @@ class _Context:
     questions: dict[str, _QuestionRef] = field(default_factory=dict)
     scores: dict[str, tuple[dict[str, Any], Path_]] = field(default_factory=dict)
     scales: dict[str, list[Any]] = field(default_factory=dict)
+    flags: set[str] = field(default_factory=set)
+    flag_refs: dict[str, list[tuple[str, Path_]]] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
 
     def at(self, path: Path_, message: str) -> None:
@@ -305,6 +307,7 @@ def _check_bands(ctx: _Context, score: dict[str, Any], path: Path_, low: int, hi
 
 def _check_flags(ctx: _Context, data: dict[str, Any]) -> None:
     seen: dict[str, Path_] = {}
+    ctx.flags = {f.get("id") for f, _ in _entries(data, "flags", ()) if isinstance(f.get("id"), str)}
     for flag, path in _entries(data, "flags", ()):
         _check_texts(ctx, flag, path, "flag")
         fid = flag.get("id")
@@ -314,12 +317,32 @@ def _check_flags(ctx: _Context, data: dict[str, Any]) -> None:
             seen.setdefault(fid, path)
         if isinstance(flag.get("when"), dict):
             _check_condition(ctx, flag["when"], path + ("when",), before=None, owner=f"flag '{fid}'")
+    _check_flag_cycles(ctx)
+
+
+def _check_flag_cycles(ctx: _Context) -> None:
+    """A flag's rule may use another flag, but never, through any chain, itself."""
+    reported: set[str] = set()
+
+    def visit(fid: str, trail: list[str]) -> None:
+        for ref, path in ctx.flag_refs.get(fid, []):
+            if ref in trail or ref == fid:
+                cycle = trail[trail.index(ref):] if ref in trail else [fid]
+                if ref not in reported:
+                    reported.add(ref)
+                    ctx.at(path, f"flag rules refer to each other in a loop: {' → '.join(cycle + [fid, ref])}"
+                           if fid != ref else f"flag '{fid}' refers to itself")
+                continue
+            visit(ref, trail + [fid])
+
+    for fid in list(ctx.flag_refs):
+        visit(fid, [])
 
 
 # --- conditions --------------------------------------------------------------------------------
 
 _COMBINATORS = ("all", "any", "not")
-_SUBJECTS = ("question", "score")
+_SUBJECTS = ("question", "score", "flag")
 _OPERATORS = (*COMPARISON_OPERATORS, "answered")
 
 
@@ -348,7 +371,10 @@ def _check_condition(ctx: _Context, cond: dict[str, Any], path: Path_, before: i
             ctx.at_key(path + (operators[0],), f"'{operators[0]}' needs 'question:' or 'score:' to say what it compares")
         return
     if len(subjects) > 1:
-        ctx.at_key(path + ("score",), "a comparison names one 'question' or one 'score', not both")
+        ctx.at_key(path + (subjects[1],), f"a comparison names one of {', '.join(_SUBJECTS)}, not '{subjects[0]}' and '{subjects[1]}'")
+        return
+    if subjects == ["flag"]:
+        _check_flag_reference(ctx, cond, path, before, owner, operators)
         return
     if not operators:
         ctx.at(path, f"the comparison on {subjects[0]} '{cond[subjects[0]]}' needs an operator: {', '.join(_OPERATORS)}")
@@ -358,12 +384,28 @@ def _check_condition(ctx: _Context, cond: dict[str, Any], path: Path_, before: i
                                            "belong in separate comparisons inside an 'all' list")
         return
     ref, operator = cond[subjects[0]], operators[0]
+    if subjects[0] == "flag":
+        return  # checked below: a flag reference takes no operator
     if not isinstance(ref, str):
         return
     if subjects[0] == "question":
         _check_question_comparison(ctx, ref, operator, cond[operator], path, before, owner)
     else:
         _check_score_comparison(ctx, ref, operator, cond[operator], path, before, owner)
+
+
+def _check_flag_reference(ctx: _Context, cond: dict[str, Any], path: Path_, before: int | None, owner: str,
+                          operators: list[str]) -> None:
+    ref = cond["flag"]
+    if operators:
+        ctx.at_key(path + (operators[0],), "{flag: ID} holds when that flag is raised; it takes no operator "
+                                           "(use {not: {flag: ID}} for 'not raised')")
+    elif not owner.startswith("flag "):
+        ctx.at(path + ("flag",), f"{owner}: only a flag's rule can refer to another flag")
+    elif isinstance(ref, str) and ref not in ctx.flags:
+        ctx.at(path + ("flag",), f"{owner}: condition uses flag '{ref}', which does not exist{_suggest(ref, ctx.flags)}")
+    elif isinstance(ref, str):
+        ctx.flag_refs.setdefault(owner[len("flag '"):-1], []).append((ref, path + ("flag",)))
 
 
 def _check_question_comparison(

@@ -18,7 +18,7 @@ from typing import Any, Iterator
 
 from ketascreen.conditions import Facts, Truth, evaluate
 from ketascreen.loading.yamlread import Located, Mark
-from ketascreen.model import AllOf, Answered, AnyOf, Compare, Condition, Not, Question, Questionnaire, Score, Severity
+from ketascreen.model import AllOf, Answered, AnyOf, Compare, Condition, FlagRef, Not, Question, Questionnaire, Score, Severity
 
 MAX_COMBINATIONS = 20_000
 OTHER_TEXT = "\x00other"
@@ -36,7 +36,8 @@ def lint(questionnaire: Questionnaire, located: Located, shown: str = "") -> lis
     reachable = {score.id: _reachable(questionnaire, score) for score in questionnaire.scores}
     for index, flag in enumerate(questionnaire.flags):
         at = located.position(("flags", index, "when"))
-        outcome = _explore(flag.when, questionnaire, reachable)
+        rule = inline(flag.when, questionnaire)
+        outcome = _explore(rule, questionnaire, reachable)
         if outcome is not None:
             can_raise, always = outcome
             if not can_raise:
@@ -44,7 +45,7 @@ def lint(questionnaire: Questionnaire, located: Located, shown: str = "") -> lis
             elif always:
                 findings.append((at, f"flag '{flag.id}' is raised by every complete set of answers"))
         if flag.severity in (Severity.URGENT, Severity.CONTRAINDICATION):
-            for question in _skippable(flag.when, questionnaire, reachable):
+            for question in _skippable(rule, questionnaire, reachable):
                 findings.append((at, f"{flag.severity.value} flag '{flag.id}' needs '{question.id}', which skip logic "
                                      f"can leave unasked ({where(question.id)}); "
                                      "an unasked question does not apply, so the flag would not be raised"))
@@ -89,6 +90,19 @@ def _reachable(questionnaire: Questionnaire, score: Score) -> set[int] | None:
     if score.zero_when is not None:
         sums.add(0)
     return sums
+
+
+def inline(condition: Condition, questionnaire: Questionnaire) -> Condition:
+    """The condition with every {flag: ID} replaced by that flag's rule (flag rules have no loops)."""
+    if isinstance(condition, FlagRef):
+        return inline(next(f.when for f in questionnaire.flags if f.id == condition.ref), questionnaire)
+    if isinstance(condition, AllOf):
+        return AllOf(tuple(inline(p, questionnaire) for p in condition.parts))
+    if isinstance(condition, AnyOf):
+        return AnyOf(tuple(inline(p, questionnaire) for p in condition.parts))
+    if isinstance(condition, Not):
+        return Not(inline(condition.part, questionnaire))
+    return condition
 
 
 def _refs(condition: Condition) -> Iterator[Compare | Answered]:
