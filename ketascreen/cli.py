@@ -268,6 +268,35 @@ def summary(
 
 
 @app.command()
+def export(
+    ctx: typer.Context,
+    sessions: Optional[List[str]] = typer.Argument(None, metavar="[SESSION...]", help="Session ids or files (default: every session)."),
+    fmt: str = typer.Option(..., "--format", "-f", help="csv (one table) or fhir (a QuestionnaireResponse per session)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file."),
+    output_dir: Optional[Path] = typer.Option(None, "--output-dir", help="FHIR: one file per session in this directory."),
+    status: Optional[str] = typer.Option(None, "--status", help="Only sessions with this status: in_progress or completed."),
+    since: Optional[str] = typer.Option(None, "--since", help="Only sessions started on or after this date (2026-11-01)."),
+    data_dir: Optional[Path] = typer.Option(None, "--data-dir", envvar="KETASCREEN_DATA_DIR", help=DATA_DIR_HELP),
+) -> None:
+    """Export sessions for a spreadsheet (CSV) or an electronic health record (FHIR R4)."""
+    from ketascreen.export_command import export_command
+
+    raise typer.Exit(export_command(sessions or [], fmt, output, output_dir, status, since, _data_dir(ctx, data_dir)))
+
+
+@app.command(name="export-questionnaire")
+def export_questionnaire(
+    questionnaire: str = typer.Argument(..., metavar="ID_OR_FILE", help="A bundled id or a questionnaire file."),
+    fmt: str = typer.Option(..., "--format", "-f", help="fhir (a FHIR R4 Questionnaire)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file."),
+) -> None:
+    """Export a questionnaire as a FHIR R4 Questionnaire."""
+    from ketascreen.export_command import export_questionnaire_command
+
+    raise typer.Exit(export_questionnaire_command(questionnaire, fmt, output))
+
+
+@app.command()
 def config(ctx: typer.Context) -> None:
     """Show each clinic setting in force and where it comes from."""
     from ketascreen.settings import KEYS, find_config
