@@ -297,6 +297,34 @@ def export_questionnaire(
 
 
 @app.command()
+def delete(
+    ctx: typer.Context,
+    session: str = typer.Argument(..., metavar="SESSION", help="A session id."),
+    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
+    data_dir: Optional[Path] = typer.Option(None, "--data-dir", envvar="KETASCREEN_DATA_DIR", help=DATA_DIR_HELP),
+) -> None:
+    """Delete a session for good (after a confirmation), leaving no file of it behind."""
+    from ketascreen.store import Store
+
+    store = Store(_data_dir(ctx, data_dir))
+    path = store.resolve(session)
+    if path.parent.resolve() != store.directory.resolve():
+        raise UsageError("delete takes a session id from the data directory, not a path elsewhere")
+    found = store.load(path)
+    with store.lock(found.id):
+        if not yes:
+            if not sys.stdin.isatty():
+                raise UsageError("deleting needs a confirmation at a terminal, or --yes")
+            typed = input(f"Delete session {found.id} ({found.status.replace('_', ' ')}, {len(found.answers)} answers) "
+                          "for good? Type the session id to confirm: ").strip().lower()
+            if typed != found.id:
+                typer.echo("Not deleted.")
+                raise typer.Exit(ExitStatus.PROBLEM)
+        store.delete(found.id)
+    typer.echo(f"deleted session {found.id}")
+
+
+@app.command()
 def config(ctx: typer.Context) -> None:
     """Show each clinic setting in force and where it comes from."""
     from ketascreen.settings import KEYS, find_config

@@ -25,7 +25,8 @@ DATE_RULE = "year-month-day (2026-11-29) or day/month/year (29/11/2026)"
 
 
 class InvalidAnswer(ValueError):
-    """The answer cannot be accepted; the message says what would be."""
+    """The answer cannot be accepted; the message says what would be, and never repeats the answer
+    (messages can end up in logs, and answers are health data)."""
 
 
 @dataclass(frozen=True)
@@ -146,14 +147,15 @@ def check_value(question: Question, value: object) -> AnswerValue:
         return _parse_value(question, str(value))
     if question.type == "choice":
         if not isinstance(value, str) or value not in {c.code for c in question.choices}:
-            raise InvalidAnswer(f"{_show(value)} is not a choice code; one of: {', '.join(c.code for c in question.choices)}")
+            raise InvalidAnswer(f"not one of the choice codes: {', '.join(c.code for c in question.choices)}")
         return value
     if question.type == "multi_choice":
         items = value if isinstance(value, list) else [value]
         codes = {c.code for c in question.choices}
         wrong = [item for item in items if not isinstance(item, str) or item not in codes]
         if wrong:
-            raise InvalidAnswer(f"{_show(wrong[0])} is not a choice code; codes: {', '.join(c.code for c in question.choices)}")
+            raise InvalidAnswer(f"item {items.index(wrong[0]) + 1} is not one of the choice codes: "
+                                f"{', '.join(c.code for c in question.choices)}")
         return tuple(c.code for c in question.choices if c.code in items)
     if question.type == "scale":
         if isinstance(value, bool) or not isinstance(value, (int, str)):
@@ -218,7 +220,7 @@ def _parse_number(question: Question, text: str) -> int | float:
     except ValueError:
         raise InvalidAnswer(expected(question)) from None
     if (question.min is not None and number < question.min) or (question.max is not None and number > question.max):
-        raise InvalidAnswer(f"{text} is out of range: {expected(question)}")
+        raise InvalidAnswer(f"out of range: {expected(question)}")
     return number
 
 
@@ -242,7 +244,7 @@ def _parse_date(text: str) -> date:
         try:
             return date(year, month, day)
         except ValueError:
-            raise InvalidAnswer(f"{text} is not a date in the calendar; dates are {DATE_RULE}") from None
+            raise InvalidAnswer(f"not a date in the calendar; dates are {DATE_RULE}") from None
     raise InvalidAnswer(f"a date, as {DATE_RULE}")
 
 
@@ -275,6 +277,3 @@ def expected(question: Question, with_keys: bool = True) -> str:
     extras = [w for w, ok in (("u for unknown", question.accepts_unknown), ("d for declined", question.accepts_declined)) if ok]
     return words + (f"; or {' or '.join(extras)}" if extras and with_keys else "")
 
-
-def _show(value: object) -> str:
-    return f"'{value}'" if isinstance(value, str) else repr(value)

@@ -109,6 +109,26 @@ class Store:
             except StoreError as error:
                 yield path, None, str(error)
 
+    def delete(self, session_id: str) -> list[Path]:
+        """Remove a session's file, its lock and any temporary file a crash left; returns what was removed.
+        The caller holds the session's lock, so no interview is writing it."""
+        removed = []
+        for path in [self.path_for(session_id), *self.directory.glob(f".{session_id}{SUFFIX}.*.tmp"),
+                     self.directory / f".{session_id}.lock"]:
+            try:
+                path.unlink()
+                removed.append(path)
+            except FileNotFoundError:
+                continue
+            except OSError as error:
+                raise StoreError(f"could not delete {path}: {error.strerror or error}") from None
+        directory = os.open(self.directory, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+        return removed
+
     def lock(self, session_id: str) -> "SessionLock":
         return SessionLock(self.directory / f".{session_id}.lock", session_id)
 
