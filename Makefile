@@ -28,6 +28,7 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/validate.py
 	$(BIN)/python benchmarks/interview.py
 	$(BIN)/python benchmarks/summary.py
+	$(BIN)/python benchmarks/export.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

@@ -333,7 +333,8 @@ def main() -> None:
         store = Store(work / "sessions")
         ids = save_copies(store, session, args.sessions)
         half_ids = ids[: len(ids) // 2]
-        sizes = [Size("full", store, ids), Size("half", half_directory(store, half_ids, work / "sessions-half"), half_ids)]
+        half = half_directory(store, half_ids, work / "sessions-half")
+        sizes = [Size("full", store, ids), Size("half", half, half_ids)]
         written = time.perf_counter() - start
         budget = argument_budget(command_environment())
         fixed = [*ketascreen_command(), "export", "--format", "fhir", "--output-dir", str(work / "out-0-fhir-full"),

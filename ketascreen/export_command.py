@@ -55,7 +55,11 @@ def _fhir(evaluations: list[Evaluation], output: Path | None, output_dir: Path |
     if output_dir is None and len(evaluations) != 1:
         raise UsageError("several sessions make several FHIR resources: use --output-dir DIR")
     for evaluation in evaluations:
-        text = json.dumps(response_resource(evaluation), ensure_ascii=False, indent=2) + "\n"
+        resource = response_resource(evaluation)
+        if output_dir is not None:  # machine-read batches: compact JSON writes several times faster
+            text = json.dumps(resource, ensure_ascii=False, separators=(",", ":")) + "\n"
+        else:
+            text = json.dumps(resource, ensure_ascii=False, indent=2) + "\n"
         if output_dir is not None:
             _private_directory(output_dir)
             target = output_dir / f"{evaluation.session.id}.fhir.json"

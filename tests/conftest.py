@@ -41,3 +41,23 @@ def cli(capsys: pytest.CaptureFixture[str]):
         return Result(int(code), captured.out, captured.err)
 
     return run
+
+
+# Figures that adversarial tests measure (inputs tried, crashes, ...), printed at the end of the run.
+FIGURES: list[tuple[str, str]] = []
+
+
+@pytest.fixture
+def figure():
+    def record(name: str, value: object) -> None:
+        FIGURES.append((name, str(value)))
+
+    return record
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]
+    if FIGURES:
+        terminalreporter.section("figures")
+        width = max(len(name) for name, _ in FIGURES)
+        for name, value in FIGURES:
+            terminalreporter.write_line(f"{name.ljust(width)}  {value}")
