@@ -29,6 +29,7 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/interview.py
 	$(BIN)/python benchmarks/summary.py
 	$(BIN)/python benchmarks/export.py
+	$(BIN)/python benchmarks/startup.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

@@ -347,6 +347,10 @@ def config(ctx: typer.Context) -> None:
 
 def main(argv: Optional[list[str]] = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 problem, 2 usage, 130 interrupted)."""
+    if (sys.argv[1:] if argv is None else argv) == ["--version"]:
+        # Scripts and support staff ask this often: answer before building the whole command tree.
+        sys.stdout.write(f"ketascreen {__version__}\n")
+        return ExitStatus.OK
     try:
         from typer._click.exceptions import ClickException  # typer 0.29+ carries its own click
     except ImportError:  # pragma: no cover - older typer on click
