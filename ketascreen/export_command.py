@@ -11,7 +11,7 @@ from ketascreen.errors import ExitStatus, UsageError
 from ketascreen.evaluate import Evaluation, evaluate_session
 from ketascreen.flows import stored_questionnaire
 from ketascreen.session import COMPLETED, IN_PROGRESS, Session
-from ketascreen.store import Store, write_private
+from ketascreen.store import Store, sync_directory, write_private
 from ketascreen.summary_command import _private_directory
 
 FORMATS = ("csv", "fhir")
@@ -63,12 +63,14 @@ def _fhir(evaluations: list[Evaluation], output: Path | None, output_dir: Path |
         if output_dir is not None:
             _private_directory(output_dir)
             target = output_dir / f"{evaluation.session.id}.fhir.json"
-            write_private(target, text.encode("utf-8"))
+            write_private(target, text.encode("utf-8"), sync_directory=False)
             print(target)
         elif output is not None:
             write_private(output, text.encode("utf-8"))
         else:
             sys.stdout.write(text)
+    if output_dir is not None and evaluations:
+        sync_directory(output_dir)
     return ExitStatus.OK
 
 

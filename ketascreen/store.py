@@ -122,11 +122,7 @@ class Store:
                 continue
             except OSError as error:
                 raise StoreError(f"could not delete {path}: {error.strerror or error}") from None
-        directory = os.open(self.directory, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
+        sync_directory(self.directory)
         return removed
 
     def lock(self, session_id: str) -> "SessionLock":
@@ -166,15 +162,25 @@ def read_session(path: Path) -> Session:
     return session
 
 
-def write_private(path: Path, data: bytes) -> None:
-    """Write a file that holds health data (a summary, an export): 0600, atomically."""
+def write_private(path: Path, data: bytes, sync_directory: bool = True) -> None:
+    """Write a file that holds health data (a summary, an export): 0600, atomically. A batch of
+    files into one directory passes sync_directory=False and calls sync_directory() once at the end."""
     try:
-        _write_durably(path, data)
+        _write_durably(path, data, sync_directory)
     except OSError as error:
         raise StoreError(f"cannot write {path}: {error.strerror or error}") from None
 
 
-def _write_durably(path: Path, data: bytes) -> None:
+def sync_directory(directory: Path) -> None:
+    """fsync a directory, so that the files renamed into it survive a crash."""
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _write_durably(path: Path, data: bytes, sync_parent: bool = True) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
     try:
@@ -194,11 +200,8 @@ def _write_durably(path: Path, data: bytes) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
+    if sync_parent:
+        sync_directory(path.parent)
 
 
 class SessionLock:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ketascreen.errors import ExitStatus, KetascreenError, UsageError
 from ketascreen.flows import stored_questionnaire
-from ketascreen.store import FILE_MODE, Store, write_private
+from ketascreen.store import Store, sync_directory, write_private
 from ketascreen.summarize import FORMATS, SUFFIXES, generated_at, summarize
 
 
@@ -45,12 +45,14 @@ def summary_command(references: list[str], fmt: str, output: Path | None, output
         elif output_dir is not None:
             _private_directory(output_dir)
             target = output_dir / f"{session.id}{SUFFIXES[fmt]}"
-            write_private(target, content)
+            write_private(target, content, sync_directory=False)
             print(target)
         elif output is not None:
             write_private(output, content)
         else:
             _to_stdout(content, fmt, session, clinic, when)
+    if output_dir is not None and references:
+        sync_directory(output_dir)
     return ExitStatus.OK
 
 
