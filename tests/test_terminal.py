@@ -295,3 +295,20 @@ def test_amend_that_changes_nothing_leaves_the_session_completed(data_dir: Path)
     saved = the_session(data_dir)
     assert saved["status"] == "completed" and saved["completed"]
     assert [e["event"] for e in saved["audit"]][-1] == "amend"
+
+
+def test_questions_in_another_language(data_dir: Path) -> None:
+    from conftest import EXAMPLES
+
+    child = spawn(data_dir, "run", str(EXAMPLES / "valid" / "every-type.yaml"), "--lang", "es",
+                  "--patient", "P", "--staff", "S")
+    child.expect("Question 1 of")
+    child.expect_exact("¿Fuma?")
+    child.sendline("q")
+    child.expect(pexpect.EOF)
+    child = spawn(data_dir, "run", str(EXAMPLES / "valid" / "every-type.yaml"), "--lang", "fr",
+                  "--patient", "P", "--staff", "S")
+    child.expect("Question 1 of")
+    child.expect_exact("Do you smoke?")  # the file's own language where it has no French
+    child.sendline("q")
+    child.expect(pexpect.EOF)
