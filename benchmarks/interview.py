@@ -49,13 +49,18 @@ from ketascreen.model import Question
 from ketascreen.session import COMPLETED, Session
 from ketascreen.store import Store
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from validate import (  # noqa: E402 - the generated questionnaire is shared with validate.py
+    SCALE_SCORES,
+    SECTION_SIZE,
+    question_id,
+    question_type,
+)
+from validate import question_lines as generated_question  # noqa: E402
+
 BUNDLED = "ketamine-pretreatment"
 SAVE_AIM = 2.0  # an answer, saved, within this many times the bare durable write
 LINEAR_LIMIT = 2.2  # time(full) / time(half) above this does not look linear
-SECTION_SIZE = 50
-QUESTION_TYPES = ("yes_no", "integer", "choice", "scale", "text")
-CHOICE_CODES = ("low", "medium", "high")
-SCALE_SCORES = (0, 1, 2, 3)
 PATIENT, STAFF = "BENCH-0001", "BM"
 
 
@@ -201,14 +206,6 @@ def print_answers(times: AnswerTimes, repeat: int) -> None:
 # --- 2. a generated questionnaire from an answers file -------------------------------------------
 
 
-def question_id(index: int) -> str:
-    return f"q{index:05d}"
-
-
-def question_type(index: int) -> str:
-    return QUESTION_TYPES[index % len(QUESTION_TYPES)]
-
-
 def holding_condition(index: int) -> str:
     """A condition on question ``index`` that the generated answers make true (so every question is asked)."""
     qid, qtype = question_id(index), question_type(index)
@@ -222,25 +219,12 @@ def holding_condition(index: int) -> str:
 
 
 def question_lines(index: int) -> list[str]:
-    qid, qtype = question_id(index), question_type(index)
-    lines = [
-        f"      - id: {qid}",
-        f"        type: {qtype}",
-        f"        label: item {index} of the benchmark",
-        f"        text: Question number {index}, asked the way staff would read it aloud?",
-        f"        help: Why question {index} is asked, and how to record the answer.",
-    ]
-    if qtype == "integer":
-        lines += ["        unit: mmHg", "        min: 20", "        max: 300"]
-    elif qtype == "choice":
-        lines.append("        choices:")
-        lines += [f"          - {{code: {code}, label: {code} level}}" for code in CHOICE_CODES]
-    elif qtype == "scale":
-        lines.append("        scale: frequency")
+    """validate.py's generated question, its condition one that the generated answers make true."""
+    condition = None
     if index % 7 == 6:  # the nearest earlier yes/no, integer or choice question (always within 3)
         earlier = next(i for i in range(index - 1, -1, -1) if question_type(i) in ("yes_no", "integer", "choice"))
-        lines.append(f"        when: {holding_condition(earlier)}")
-    return lines
+        condition = holding_condition(earlier)
+    return generated_question(index, condition=condition)
 
 
 def questionnaire_text(questions: int) -> str:

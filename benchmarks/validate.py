@@ -99,7 +99,8 @@ def comparable_before(index: int, rng: random.Random) -> int | None:
     return rng.choice(candidates) if candidates else None
 
 
-def question_lines(index: int, rng: random.Random) -> list[str]:
+def question_lines(index: int, rng: random.Random | None = None, condition: str | None = None) -> list[str]:
+    """One generated question; every seventh gets a `when` (``condition``, or one drawn with ``rng``)."""
     qid, qtype = question_id(index), question_type(index)
     lines = [
         f"      - id: {qid}",
@@ -116,9 +117,12 @@ def question_lines(index: int, rng: random.Random) -> list[str]:
     elif qtype == "scale":
         lines.append("        scale: frequency")
     if index % 7 == 6:
-        earlier = comparable_before(index, rng)
-        if earlier is not None:
-            lines.append(f"        when: {flow(comparison(earlier, rng))}")
+        if condition is not None:
+            lines.append(f"        when: {condition}")
+        elif rng is not None:
+            earlier = comparable_before(index, rng)
+            if earlier is not None:
+                lines.append(f"        when: {flow(comparison(earlier, rng))}")
     return lines
 
 
