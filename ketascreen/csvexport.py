@@ -19,18 +19,10 @@ FLAG_WORDS = {RAISED: "raised", NOT_RAISED: "not raised"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def columns(evaluations: Iterable[Evaluation]) -> list[str]:
-    """The header: fixed columns, then questions, flags (flag:ID) and scores (score:ID), each in the
-    order of the first questionnaire that has them."""
-    questions: dict[str, None] = {}
-    flags: dict[str, None] = {}
-    scores: dict[str, None] = {}
-    for evaluation in evaluations:
-        q = evaluation.questionnaire
-        questions.update(dict.fromkeys(question.id for question in q.questions))
-        flags.update(dict.fromkeys(f"flag:{flag.id}" for flag in q.flags))
-        scores.update(dict.fromkeys(f"score:{score.id}" for score in q.scores))
-    return [*FIXED, *questions, *flags, *scores]
+def question_columns(evaluation: Evaluation) -> list[str]:
+    q = evaluation.questionnaire
+    return ([question.id for question in q.questions] + [f"flag:{flag.id}" for flag in q.flags]
+            + [f"score:{score.id}" for score in q.scores])
 
 
 def row(evaluation: Evaluation) -> dict[str, object]:
@@ -67,11 +59,46 @@ def neutralise(value: object) -> object:
     return value
 
 
-def render_csv(evaluations: list[Evaluation]) -> str:
-    header = columns(evaluations)
-    stream = io.StringIO()
-    writer = csv.DictWriter(stream, fieldnames=header, restval="", lineterminator="\r\n")
-    writer.writeheader()
+class CsvTable:
+    """Rows added one session at a time (so a large export holds rows, not sessions), written oldest
+    first under one header: fixed columns, then questions, flags (flag:ID) and scores (score:ID), each
+    in the order of the earliest-started questionnaire that has them."""
+
+    def __init__(self) -> None:
+        self._rows: list[tuple[str, str, dict[str, object]]] = []
+        self._layouts: dict[str, tuple[str, list[str]]] = {}  # questionnaire hash -> (first started, columns)
+
+    def add(self, evaluation: Evaluation) -> None:
+        session = evaluation.session
+        digest = evaluation.questionnaire.sha256
+        known = self._layouts.get(digest)
+        if known is None:
+            self._layouts[digest] = (session.created, question_columns(evaluation))
+        elif session.created < known[0]:
+            self._layouts[digest] = (session.created, known[1])
+        self._rows.append((session.created, session.id, {key: neutralise(value) for key, value in row(evaluation).items()}))
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def text(self) -> str:
+        header = list(FIXED)
+        seen = set(header)
+        for _first, layout in sorted(self._layouts.values(), key=lambda entry: entry[0]):
+            for column in layout:
+                if column not in seen:
+                    seen.add(column)
+                    header.append(column)
+        stream = io.StringIO()
+        writer = csv.DictWriter(stream, fieldnames=header, restval="", lineterminator="\r\n")
+        writer.writeheader()
+        for _created, _id, cells in sorted(self._rows, key=lambda entry: entry[:2]):
+            writer.writerow(cells)
+        return stream.getvalue()
+
+
+def render_csv(evaluations: Iterable[Evaluation]) -> str:
+    table = CsvTable()
     for evaluation in evaluations:
-        writer.writerow({key: neutralise(value) for key, value in row(evaluation).items()})
-    return stream.getvalue()
+        table.add(evaluation)
+    return table.text()

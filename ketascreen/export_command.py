@@ -6,6 +6,7 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Iterator
 
 from ketascreen.errors import ExitStatus, UsageError
 from ketascreen.evaluate import Evaluation, evaluate_session
@@ -31,30 +32,35 @@ def export_command(references: list[str], fmt: str, output: Path | None, output_
             first_day = date.fromisoformat(since)
         except ValueError:
             raise UsageError(f"--since takes a date such as 2026-11-01, not '{since}'") from None
-    sessions = _sessions(Store(data_dir), references, status, first_day)
-    evaluations = [evaluate_session(stored_questionnaire(s), s, s.language) for s in sessions]
+    if fmt == "csv" and output_dir is not None:
+        raise UsageError("a CSV export is one table: use --output FILE")
+    if fmt == "fhir" and output_dir is None and len(references) != 1:
+        raise UsageError("several sessions make several FHIR resources: use --output-dir DIR")
+    # One session at a time: a large export never holds every session in memory.
+    evaluations = (evaluate_session(stored_questionnaire(s), s, s.language)
+                   for s in _sessions(Store(data_dir), references, status, first_day))
     if fmt == "csv":
-        if output_dir is not None:
-            raise UsageError("a CSV export is one table: use --output FILE")
-        from ketascreen.csvexport import render_csv
+        from ketascreen.csvexport import CsvTable
 
-        table = render_csv(evaluations)
+        table = CsvTable()
+        for evaluation in evaluations:
+            table.add(evaluation)
         if output is None:
-            sys.stdout.write(table)
+            sys.stdout.write(table.text())
         else:
             # The byte-order mark lets spreadsheet programs recognise UTF-8.
-            write_private(output, table.encode("utf-8-sig"))
-            print(f"{len(evaluations)} sessions written to {output}", file=sys.stderr)
+            write_private(output, table.text().encode("utf-8-sig"))
+            print(f"{len(table)} sessions written to {output}", file=sys.stderr)
         return ExitStatus.OK
     return _fhir(evaluations, output, output_dir)
 
 
-def _fhir(evaluations: list[Evaluation], output: Path | None, output_dir: Path | None) -> int:
+def _fhir(evaluations: Iterator[Evaluation], output: Path | None, output_dir: Path | None) -> int:
     from ketascreen.fhir import response_resource
 
-    if output_dir is None and len(evaluations) != 1:
-        raise UsageError("several sessions make several FHIR resources: use --output-dir DIR")
+    written = 0
     for evaluation in evaluations:
+        written += 1
         resource = response_resource(evaluation)
         if output_dir is not None:  # machine-read batches: compact JSON writes several times faster
             text = json.dumps(resource, ensure_ascii=False, separators=(",", ":")) + "\n"
@@ -69,24 +75,28 @@ def _fhir(evaluations: list[Evaluation], output: Path | None, output_dir: Path |
             write_private(output, text.encode("utf-8"))
         else:
             sys.stdout.write(text)
-    if output_dir is not None and evaluations:
+    if output_dir is not None and written:
         sync_directory(output_dir)
     return ExitStatus.OK
 
 
-def _sessions(store: Store, references: list[str], status: str | None, since: date | None) -> list[Session]:
+def _sessions(store: Store, references: list[str], status: str | None, since: date | None) -> Iterator[Session]:
+    """The sessions named (or every readable one in the data directory), loaded one at a time."""
     if references:
-        chosen = [store.load(store.resolve(reference)) for reference in references]
+        found: Iterator[Session] = (store.load(store.resolve(reference)) for reference in references)
     else:
-        chosen = []
-        for path, session, problem in store.sessions():
-            if session is None:
-                print(f"ketascreen: skipped: {problem}", file=sys.stderr)
-            else:
-                chosen.append(session)
-        chosen.sort(key=lambda s: (s.created, s.id))
-    return [s for s in chosen
-            if (status is None or s.status == status) and (since is None or s.created[:10] >= since.isoformat())]
+        found = _readable(store)
+    for session in found:
+        if (status is None or session.status == status) and (since is None or session.created[:10] >= since.isoformat()):
+            yield session
+
+
+def _readable(store: Store) -> Iterator[Session]:
+    for _path, session, problem in store.sessions():
+        if session is None:
+            print(f"ketascreen: skipped: {problem}", file=sys.stderr)
+        else:
+            yield session
 
 
 def export_questionnaire_command(name: str, fmt: str, output: Path | None) -> int:

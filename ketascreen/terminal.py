@@ -20,7 +20,7 @@ from ketascreen import interview as rules
 from ketascreen.describe import answer_words
 from ketascreen.errors import ExitStatus
 from ketascreen.model import Question, Questionnaire
-from ketascreen.session import COMPLETED, DECLINED, UNKNOWN, Answer, Session, now
+from ketascreen.session import COMPLETED, DECLINED, UNKNOWN, Answer, Session
 from ketascreen.store import Store
 from ketascreen.textsafe import visible
 
