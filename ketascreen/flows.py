@@ -9,7 +9,7 @@ from pathlib import Path
 from ketascreen import interview as rules
 from ketascreen.answersfile import read_answers
 from ketascreen.errors import ExitStatus, KetascreenError, ProblemsError, QuestionnaireError, UsageError
-from ketascreen.loading.load import check_text, find_questionnaire, load_source, sha256_of
+from ketascreen.loading.load import check_text, load_source, sha256_of
 from ketascreen.model import Questionnaire
 from ketascreen.session import COMPLETED, Session
 from ketascreen.store import Store
@@ -172,11 +172,12 @@ def _check_stored_answers(questionnaire: Questionnaire, session: Session) -> Non
 
 
 def _say_if_changed(screen: Screen, session: Session) -> None:
+    """Compare with the questionnaire as it would load now (merged, for a clinic file that extends
+    another); a file that is gone or broken now is a change too."""
     try:
-        current = find_questionnaire(session.questionnaire_source or session.questionnaire_id)
-        text = current.read_text(encoding="utf-8")
-    except (KetascreenError, OSError, UnicodeDecodeError):
-        return
-    if sha256_of(text) != session.questionnaire_sha256:
+        current = load_source(session.questionnaire_source or session.questionnaire_id).questionnaire.sha256
+    except KetascreenError:
+        current = None
+    if current != session.questionnaire_sha256:
         screen.say(f"Note: {session.questionnaire_source} has changed since this session began; "
                    "the session continues on the version it started with.", "yellow")

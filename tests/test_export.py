@@ -26,7 +26,8 @@ def interview(data: Path, answers: Path | str, medications: str | None = None) -
     path = answers if isinstance(answers, Path) else ANSWERS / answers
     text = path.read_text()
     if medications is not None:
-        text = re.sub(r"(?m)^  medications_list: .*$", "  medications_list: " + json.dumps(medications), text)
+        line = "  medications_list: " + json.dumps(medications)
+        text = re.sub(r"(?m)^  medications_list: .*$", lambda _match: line, text)
     temporary = data.parent / f"answers-{len(list(data.parent.glob('answers-*')))}.yaml"
     temporary.write_text(text)
     before = set(data.glob("*.json"))
@@ -69,6 +70,15 @@ def test_questionnaire_response_is_valid_fhir_and_matches_the_session(tmp_path: 
     assert contained["flag-suicide-risk"].valueCodeableConcept.text == "raised"
     assert contained["flag-substance-use"].valueCodeableConcept.text == "could not be assessed"
     assert {e["valueReference"]["reference"] for e in resource["extension"]} == {f"#{i}" for i in contained}
+
+
+def test_hostile_text_travels_literally_in_fhir_json(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    hostile = "<script>alert(1)</script> [bold]x[/bold] =SUM(A1) \u202e"
+    session_id = interview(data, "several-flags.yaml", medications=hostile)
+    resource = json.loads(run_installed("export", session_id, "--format", "fhir", "--data-dir", str(data)).stdout)
+    QuestionnaireResponse.model_validate(resource)
+    assert items_by_link(resource)["medications_list"]["answer"][0]["valueString"] == hostile
 
 
 def test_in_progress_session_and_several_sessions(tmp_path: Path) -> None:

@@ -312,3 +312,23 @@ def test_questions_in_another_language(data_dir: Path) -> None:
     child.expect_exact("Do you smoke?")  # the file's own language where it has no French
     child.sendline("q")
     child.expect(pexpect.EOF)
+
+
+def test_resume_of_a_clinic_file_that_did_not_change_says_nothing_about_changes(data_dir: Path, tmp_path: Path) -> None:
+    clinic = tmp_path / "clinic.yaml"
+    clinic.write_text("format: 1\nextends: ketamine-pretreatment\nid: clinic\nversion: '1'\n"
+                      "change_questions:\n  bp_systolic: {max: 280}\n")
+    child = spawn(data_dir, "run", str(clinic), "--patient", "P", "--staff", "S")
+    wait_question(child)
+    child.sendline("q")
+    child.expect(pexpect.EOF)
+    child = spawn(data_dir, "resume", the_session(data_dir)["id"])
+    wait_question(child)
+    child.sendline("q")
+    child.expect(pexpect.EOF)
+    assert "has changed" not in child.before
+    clinic.write_text(clinic.read_text().replace("280", "260"))
+    child = spawn(data_dir, "resume", the_session(data_dir)["id"])
+    child.expect("has changed since this session began")
+    child.sendline("q")
+    child.expect(pexpect.EOF)
