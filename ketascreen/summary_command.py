@@ -29,7 +29,7 @@ def summary_command(references: list[str], fmt: str, output: Path | None, output
         if printer is None:
             raise KetascreenError("cannot print: the 'lp' command is not installed here (CUPS). "
                                   "Write a file with --output and print it another way.")
-        fmt = "pdf"
+        fmt = "pdf" if _pdf_available() else "text"
     store = Store(data_dir)
     when = generated_at()
     for reference in references:
@@ -54,6 +54,13 @@ def summary_command(references: list[str], fmt: str, output: Path | None, output
     if output_dir is not None and references:
         sync_directory(output_dir)
     return ExitStatus.OK
+
+
+def _pdf_available() -> bool:
+    """PDF needs fpdf2, a dependency; a trimmed installation without it prints text instead."""
+    import importlib.util
+
+    return importlib.util.find_spec("fpdf") is not None
 
 
 def _private_directory(directory: Path) -> None:
