@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Iterable
 
 from ketascreen.evaluate import NOT_RAISED, RAISED, Evaluation
 
@@ -27,6 +26,8 @@ def question_columns(evaluation: Evaluation) -> list[str]:
 
 def row(evaluation: Evaluation) -> dict[str, object]:
     session, q = evaluation.session, evaluation.questionnaire
+    # answers given but no longer asked (skip logic): shown, never silently dropped
+    set_aside = {row.question.id: row.words for row in evaluation.set_aside}
     cells: dict[str, object] = {
         "session_id": session.id, "patient": session.patient, "staff": session.staff,
         "status": session.status, "created": session.created, "completed": session.completed or "",
@@ -36,11 +37,13 @@ def row(evaluation: Evaluation) -> dict[str, object]:
         for answer_row in block.rows:
             answer = session.answers.get(answer_row.question.id)
             if answer is None:
-                cells[answer_row.question.id] = "not asked" if answer_row.state == "not_asked" else ""
+                aside = set_aside.get(answer_row.question.id)
+                cells[answer_row.question.id] = (f"set aside: {aside}" if aside is not None else
+                                                 "not asked" if answer_row.state == "not_asked" else "")
             elif answer.state != "value":
                 cells[answer_row.question.id] = answer.state
             elif isinstance(answer.value, tuple):
-                cells[answer_row.question.id] = ";".join(answer.value)
+                cells[answer_row.question.id] = ";".join(answer.value) or "none"
             elif isinstance(answer.value, bool):
                 cells[answer_row.question.id] = "yes" if answer.value else "no"
             else:
@@ -96,9 +99,3 @@ class CsvTable:
             writer.writerow(cells)
         return stream.getvalue()
 
-
-def render_csv(evaluations: Iterable[Evaluation]) -> str:
-    table = CsvTable()
-    for evaluation in evaluations:
-        table.add(evaluation)
-    return table.text()

@@ -7,7 +7,7 @@ something else) is called out loudly: it changes the meaning of answers already 
 from __future__ import annotations
 
 from ketascreen.describe import describe, plain
-from ketascreen.model import Question, Questionnaire
+from ketascreen.model import Question, Questionnaire, Text
 
 RECODED = "!! RECODED"
 
@@ -19,6 +19,7 @@ def diff(old: Questionnaire, new: Questionnaire) -> list[str]:
                                 ("version", old.version, new.version)):
         if before != after:
             add(f"~ {what}: '{before}' → '{after}'")
+    lines.extend(_section_changes(old, new))
     old_q = {q.id: q for q in old.questions}
     new_q = {q.id: q for q in new.questions}
     for qid, question in new_q.items():
@@ -41,16 +42,18 @@ def diff(old: Questionnaire, new: Questionnaire) -> list[str]:
     for fid, flag in old_f.items():
         if fid not in new_f:
             add(f"- flag {fid} [{flag.severity.value}]: {flag.label}")
+    effective = _changed_through_references(old_f, new_f)
     for fid in [f for f in old_f if f in new_f]:
         before, after = old_f[fid], new_f[fid]
         if before.severity != after.severity:
             add(f"~ flag {fid}: severity {before.severity.value} → {after.severity.value}")
         rule_before, rule_after = describe(before.when, old), describe(after.when, new)
-        if before.when != after.when or rule_before != rule_after:
+        if before.when != after.when:
             add(f"~ flag {fid}: rule changed\n    was: {rule_before}\n    now: {rule_after}")
+        elif fid in effective:
+            add(f"~ flag {fid}: rule changed through a flag it refers to (its own rule is the same: {rule_after})")
         for field in ("label", "explanation", "source"):
-            if str(getattr(before, field)) != str(getattr(after, field)):
-                add(f"~ flag {fid}: {field} '{getattr(before, field)}' → '{getattr(after, field)}'")
+            lines.extend(_text_change(f"flag {fid}", field, getattr(before, field), getattr(after, field)))
     old_s = {s.id: s for s in old.scores}
     new_s = {s.id: s for s in new.scores}
     for sid in [s for s in new_s if s not in old_s]:
@@ -66,7 +69,11 @@ def diff(old: Questionnaire, new: Questionnaire) -> list[str]:
         if bands_before != bands_after:
             add(f"~ score {sid}: bands {_bands(bands_before)} → {_bands(bands_after)}")
         if before.zero_when != after.zero_when:
-            add(f"~ score {sid}: gate changed")
+            gate_before = describe(before.zero_when, old) if before.zero_when else "none"
+            gate_after = describe(after.zero_when, new) if after.zero_when else "none"
+            add(f"~ score {sid}: 0 when\n    was: {gate_before}\n    now: {gate_after}")
+        for field in ("label", "source"):
+            lines.extend(_text_change(f"score {sid}", field, getattr(before, field), getattr(after, field)))
     return lines
 
 
@@ -75,8 +82,10 @@ def _question_changes(old: Questionnaire, new: Questionnaire, before: Question, 
     qid = before.id
     if before.type != after.type:
         lines.append(f"{RECODED} question {qid}: type {before.type} → {after.type}; stored answers change meaning")
-    if str(before.text) != str(after.text):
-        lines.append(f"~ question {qid}: reworded\n    was: {before.text}\n    now: {after.text}")
+    if before.text != after.text:
+        lines.append(f"~ question {qid}: reworded\n    was: {_all_languages(before.text)}\n    now: {_all_languages(after.text)}")
+    for field in ("label", "help"):
+        lines.extend(_text_change(f"question {qid}", field, getattr(before, field), getattr(after, field)))
     if before.section != after.section:
         lines.append(f"~ question {qid}: moved from section '{before.section}' to '{after.section}'")
     for field in ("min", "max", "unit"):
@@ -116,6 +125,63 @@ def _question_changes(old: Questionnaire, new: Questionnaire, before: Question, 
     if set(old_scores) != set(new_scores):
         lines.append(f"~ question {qid}: options {', '.join(old_scores)} → {', '.join(new_scores)}")
     return lines
+
+
+def _changed_through_references(old_f: dict, new_f: dict) -> set[str]:
+    """Flags whose own rule is the same but which refer (at any depth) to a flag whose rule changed."""
+    from ketascreen.model import FlagRef
+
+    def refs(condition: object) -> list[str]:
+        if isinstance(condition, FlagRef):
+            return [condition.ref]
+        parts = getattr(condition, "parts", None) or ([condition.part] if hasattr(condition, "part") else [])
+        return [r for part in parts for r in refs(part)]
+
+    changed: dict[str, bool] = {}
+
+    def effective_change(fid: str) -> bool:
+        if fid not in changed:
+            changed[fid] = False  # no loops in valid files; this also stops one
+            own = fid not in old_f or fid not in new_f or old_f[fid].when != new_f[fid].when
+            changed[fid] = own or any(effective_change(r) for r in refs(new_f[fid].when if fid in new_f else old_f[fid].when))
+        return changed[fid]
+
+    return {fid for fid in old_f if fid in new_f and old_f[fid].when == new_f[fid].when and effective_change(fid)}
+
+
+def _section_changes(old: Questionnaire, new: Questionnaire) -> list[str]:
+    lines = []
+    before = {s.id: s for s in old.sections}
+    after = {s.id: s for s in new.sections}
+    for sid in [s for s in after if s not in before]:
+        lines.append(f"+ section {sid}: {after[sid].title}")
+    for sid in [s for s in before if s not in after]:
+        lines.append(f"- section {sid}: {before[sid].title}")
+    for sid in [s for s in before if s in after]:
+        was, now = before[sid], after[sid]
+        for field in ("title", "intro", "source"):
+            lines.extend(_text_change(f"section {sid}", field, getattr(was, field), getattr(now, field)))
+        if was.when != now.when:
+            lines.append(f"~ section {sid}: asked when\n    was: {describe(was.when, old) if was.when else 'always asked'}"
+                         f"\n    now: {describe(now.when, new) if now.when else 'always asked'}")
+    if [s for s in before if s in after] != [s for s in after if s in before]:
+        lines.append("~ section order changed")
+    return lines
+
+
+def _text_change(what: str, field: str, before: Text | None, after: Text | None) -> list[str]:
+    """A change to text people read, in any of its languages."""
+    if before == after:
+        return []
+    return [f"~ {what}: {field} changed\n    was: {_all_languages(before)}\n    now: {_all_languages(after)}"]
+
+
+def _all_languages(text: Text | None) -> str:
+    if text is None:
+        return "none"
+    if len(text.translations) == 1:
+        return text.get()
+    return " | ".join(f"{language}: {words}" for language, words in text.translations)
 
 
 def _value(value: object) -> str:

@@ -171,17 +171,22 @@ _COMPARISON_WORDS = {
 }
 
 
-def _evidence(condition: Condition, facts: Facts, q: Questionnaire, language: str | None) -> list[str]:
-    """The parts of a true condition that made it true, in words."""
+def _evidence(condition: Condition, facts: Facts, q: Questionnaire, language: str | None,
+              seen: set[str] | None = None) -> list[str]:
+    """The parts of a true condition that made it true, in words (through each named flag once)."""
+    seen = set() if seen is None else seen
     if isinstance(condition, AnyOf):
-        return [e for part in condition.parts if evaluate(part, facts) is Truth.TRUE for e in _evidence(part, facts, q, language)]
+        return [e for part in condition.parts if evaluate(part, facts) is Truth.TRUE for e in _evidence(part, facts, q, language, seen)]
     if isinstance(condition, AllOf):
-        return [e for part in condition.parts for e in _evidence(part, facts, q, language)]
+        return [e for part in condition.parts for e in _evidence(part, facts, q, language, seen)]
     if isinstance(condition, Not):
         return []  # "not X" is true because X is false: the answers behind X are in the evidence elsewhere
     if isinstance(condition, FlagRef):
+        if condition.ref in seen:
+            return []
+        seen.add(condition.ref)
         flag = next(f for f in q.flags if f.id == condition.ref)
-        return _evidence(flag.when, facts, q, language)
+        return _evidence(flag.when, facts, q, language, seen)
     if isinstance(condition, Answered):
         question = q.question(condition.ref)
         value = facts.question_value(condition.ref)
@@ -204,6 +209,7 @@ def _evidence(condition: Condition, facts: Facts, q: Questionnaire, language: st
 def _missing(condition: Condition, facts: Facts, q: Questionnaire) -> list[str]:
     """The questions without a value behind the unknown parts of a condition, in questionnaire order."""
     found: list[str] = []
+    flags_walked: set[str] = set()
 
     def walk(part: Condition) -> None:
         if evaluate(part, facts) is not Truth.UNKNOWN:
@@ -213,7 +219,8 @@ def _missing(condition: Condition, facts: Facts, q: Questionnaire) -> list[str]:
                 walk(inner)
         elif isinstance(part, Not):
             walk(part.part)
-        elif isinstance(part, FlagRef):
+        elif isinstance(part, FlagRef) and part.ref not in flags_walked:
+            flags_walked.add(part.ref)
             walk(next(f for f in q.flags if f.id == part.ref).when)
         elif isinstance(part, Compare):
             refs = [part.ref] if part.subject == "question" else list(q.score(part.ref).items)

@@ -12,8 +12,7 @@ from ketascreen.errors import ExitStatus, UsageError
 from ketascreen.evaluate import Evaluation, evaluate_session
 from ketascreen.flows import stored_questionnaire
 from ketascreen.session import COMPLETED, IN_PROGRESS, Session
-from ketascreen.store import Store, sync_directory, write_private
-from ketascreen.summary_command import _private_directory
+from ketascreen.store import Store, outside_store, private_directory, sync_directory, write_private
 
 FORMATS = ("csv", "fhir")
 
@@ -36,6 +35,9 @@ def export_command(references: list[str], fmt: str, output: Path | None, output_
         raise UsageError("a CSV export is one table: use --output FILE")
     if fmt == "fhir" and output_dir is None and len(references) != 1:
         raise UsageError("several sessions make several FHIR resources: use --output-dir DIR")
+    for target in (output, output_dir):
+        if target is not None:
+            outside_store(Store(data_dir).directory, target)
     # One session at a time: a large export never holds every session in memory.
     evaluations = (evaluate_session(stored_questionnaire(s), s, s.language)
                    for s in _sessions(Store(data_dir), references, status, first_day))
@@ -67,7 +69,7 @@ def _fhir(evaluations: Iterator[Evaluation], output: Path | None, output_dir: Pa
         else:
             text = json.dumps(resource, ensure_ascii=False, indent=2) + "\n"
         if output_dir is not None:
-            _private_directory(output_dir)
+            private_directory(output_dir)
             target = output_dir / f"{evaluation.session.id}.fhir.json"
             write_private(target, text.encode("utf-8"), sync_directory=False)
             print(target)

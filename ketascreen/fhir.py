@@ -27,6 +27,8 @@ EXT_RULE_TEXT = f"{BASE}/condition-text"
 EXT_RULE_JSON = f"{BASE}/condition-json"
 EXT_RESULT = f"{BASE}/screening-result"
 EXT_SEVERITY = f"{BASE}/flag-severity"
+EXT_SET_ASIDE = f"{BASE}/set-aside"
+EXT_NONE_CHOSEN = f"{BASE}/none-chosen"
 DATA_ABSENT = "http://hl7.org/fhir/StructureDefinition/data-absent-reason"
 ORDINAL = "http://hl7.org/fhir/StructureDefinition/ordinalValue"
 MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
@@ -150,16 +152,23 @@ def _condition_json(condition: Condition) -> Any:
 def response_resource(evaluation: Evaluation) -> dict[str, Any]:
     q, session = evaluation.questionnaire, evaluation.session
     subject = {"identifier": {"value": session.patient}, "display": session.patient}
+    set_aside = {row.question.id: row.words for row in evaluation.set_aside}
     groups = []
     for block in evaluation.sections:
         items = []
         for row in block.rows:
             answer = session.answers.get(row.question.id)
-            if answer is None:
-                continue  # not asked, or not answered yet: absent
             item: dict[str, Any] = {"linkId": row.question.id, "text": row.question.text.get()}
+            if answer is None:
+                aside = set_aside.get(row.question.id)
+                if aside is not None:  # given, then no longer asked: kept, marked, used for nothing
+                    item["extension"] = [{"url": EXT_SET_ASIDE, "valueString": aside}]
+                    items.append(item)
+                continue  # not asked, or not answered yet: absent
             if answer.state in (UNKNOWN, DECLINED):
                 item["extension"] = [{"url": DATA_ABSENT, "valueCode": "unknown" if answer.state == UNKNOWN else "asked-declined"}]
+            elif row.question.type == "multi_choice" and not answer.value:
+                item["extension"] = [{"url": EXT_NONE_CHOSEN, "valueBoolean": True}]  # FHIR has no empty answer list
             else:
                 values = answer.value if row.question.type == "multi_choice" else (answer.value,)
                 item["answer"] = [_answer_value(q, row.question, v) for v in values]  # type: ignore[union-attr]

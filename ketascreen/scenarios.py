@@ -117,7 +117,7 @@ def run_scenarios(path: Path) -> tuple[Questionnaire, list[Outcome]]:
         problems += found
         omit = raw.get("omit") if isinstance(raw.get("omit"), list) else []
         for o_index, qid in enumerate(omit):
-            if qid not in {q.id for q in questionnaire.questions}:
+            if not isinstance(qid, str) or qid not in {q.id for q in questionnaire.questions}:
                 problems.append(Problem(shown, *located.position(at + ("omit", o_index))[:2], f"omit: no question '{qid}'"))
         answers = dict(defaults.answers) if defaults else {}
         for qid in omit:
@@ -151,7 +151,7 @@ def _expectation(located: Any, at: tuple, raw: Any, flag_ids: set[str], score_id
             problem(at + (key,), f"'{key}' must be a list of flag ids")
             continue
         for index, fid in enumerate(listed):
-            if fid not in flag_ids:
+            if not isinstance(fid, str) or fid not in flag_ids:
                 hint = difflib.get_close_matches(str(fid), flag_ids, n=1)
                 problem(at + (key, index), f"no flag '{fid}'" + (f"; did you mean '{hint[0]}'?" if hint else ""))
             else:
@@ -161,12 +161,15 @@ def _expectation(located: Any, at: tuple, raw: Any, flag_ids: set[str], score_id
         problem(at + ("scores",), "'scores' must map score ids to {value: ..., band: ...}")
         scores = {}
     for sid, wanted in scores.items():
-        if sid not in score_ids:
+        if not isinstance(sid, str) or sid not in score_ids:
             problem(at + ("scores", sid), f"no score '{sid}'")
         elif not isinstance(wanted, dict) or not set(wanted) <= {"value", "band"} or not wanted:
             problem(at + ("scores", sid), "a score expectation is {value: N or incomplete, band: LABEL}")
         else:
             expect.scores[sid] = wanted
+    if not problems and not (expect.raised or expect.not_raised or expect.unassessed or expect.scores):
+        problem(at, "this scenario expects nothing, so it could never fail; list flags under raised, "
+                    "not_raised or unassessed, or scores")
     return expect, problems
 
 

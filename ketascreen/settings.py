@@ -69,8 +69,13 @@ def load_settings(option: Path | None = None) -> Settings:
     if path is None:
         return settings
     settings.file = path
+    if path.is_dir():
+        raise SettingsError(f"{path}: is a directory; the settings are one YAML file")
     try:
-        located, soft = parse(read_text(path))
+        text = read_text(path)
+        if not text.strip() or all(line.lstrip().startswith("#") or not line.strip() for line in text.splitlines()):
+            return settings  # an empty settings file (or only comments) changes nothing
+        located, soft = parse(text)
     except YamlProblem as problem:
         raise SettingsError(f"{path}:{problem.line}: {problem.message}" if problem.line else f"{path}: {problem.message}") from None
     problems = [f"{path}:{p.line}: {p.message}" for p in soft]

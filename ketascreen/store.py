@@ -162,6 +162,27 @@ def read_session(path: Path) -> Session:
     return session
 
 
+def private_directory(directory: Path) -> None:
+    """An output directory for health data: made 0700 when ketascreen creates it."""
+    if directory.is_dir():
+        return
+    try:
+        directory.mkdir(mode=DIR_MODE, parents=True)
+        os.chmod(directory, DIR_MODE)
+    except OSError as error:
+        raise StoreError(f"cannot make the directory {directory}: {error.strerror or error}") from None
+
+
+def outside_store(store_directory: Path, target: Path) -> None:
+    """Summaries and exports never go into the data directory, where they could replace a session
+    file or be mistaken for one."""
+    where = target.resolve()
+    if where == store_directory.resolve() or where.parent == store_directory.resolve():
+        from ketascreen.errors import UsageError
+
+        raise UsageError(f"{target} is in the data directory, which holds only session files; write it elsewhere")
+
+
 def write_private(path: Path, data: bytes, sync_directory: bool = True) -> None:
     """Write a file that holds health data (a summary, an export): 0600, atomically. A batch of
     files into one directory passes sync_directory=False and calls sync_directory() once at the end."""

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ketascreen.errors import ExitStatus, KetascreenError, UsageError
 from ketascreen.flows import stored_questionnaire
-from ketascreen.store import Store, sync_directory, write_private
+from ketascreen.store import Store, outside_store, private_directory, sync_directory, write_private
 from ketascreen.summarize import FORMATS, SUFFIXES, generated_at, summarize
 
 
@@ -31,6 +31,9 @@ def summary_command(references: list[str], fmt: str, output: Path | None, output
                                   "Write a file with --output and print it another way.")
         fmt = "pdf" if _pdf_available() else "text"
     store = Store(data_dir)
+    for target in (output, output_dir):
+        if target is not None:
+            outside_store(store.directory, target)
     when = generated_at()
     for reference in references:
         session = store.load(store.resolve(reference))
@@ -43,7 +46,7 @@ def summary_command(references: list[str], fmt: str, output: Path | None, output
                 raise KetascreenError(f"lp could not print session {session.id}: {done.stderr.decode(errors='replace').strip()}")
             print(f"sent session {session.id} to the printer", file=sys.stderr)
         elif output_dir is not None:
-            _private_directory(output_dir)
+            private_directory(output_dir)
             target = output_dir / f"{session.id}{SUFFIXES[fmt]}"
             write_private(target, content, sync_directory=False)
             print(target)
@@ -61,16 +64,6 @@ def _pdf_available() -> bool:
     import importlib.util
 
     return importlib.util.find_spec("fpdf") is not None
-
-
-def _private_directory(directory: Path) -> None:
-    if directory.is_dir():
-        return
-    try:
-        directory.mkdir(mode=0o700, parents=True)
-        os.chmod(directory, 0o700)
-    except OSError as error:
-        raise KetascreenError(f"cannot make the directory {directory}: {error.strerror or error}") from None
 
 
 def _to_stdout(content: bytes, fmt: str, session, clinic, when) -> None:  # type: ignore[no-untyped-def]

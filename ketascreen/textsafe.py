@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import difflib
 import re
+from typing import Iterable
 
 # C0 and C1 controls (terminal escape sequences start with one), and the bidirectional overrides
 # and isolates that can make text read differently from what it holds.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """'; did you mean 'bp_systolic'?' for a near miss, else ''."""
+    match = difflib.get_close_matches(name, list(known), n=1, cutoff=0.7)
+    return f"; did you mean '{match[0]}'?" if match else ""
 
 
 def visible(text: str) -> str:

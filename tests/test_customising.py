@@ -157,10 +157,30 @@ def test_diff_lists_exactly_the_changes(clinic: Path) -> None:
         "~ question bp_systolic: max 300 → 280",
         "+ flag weight_above_150 [precaution]: Weight above 150 kg — raised when body weight above 150 kg",
         "~ flag uncontrolled_hypertension: rule changed",
-        "~ flag uncontrolled_hypertension: label 'Blood pressure above 180/100 mmHg at rest' → 'Blood pressure above 190/100 mmHg at rest'",
-        "~ flag elevated_blood_pressure: rule changed",  # it follows the contraindication: {not: {flag: ...}}
+        "~ flag uncontrolled_hypertension: label changed",
+        # it follows the contraindication through {not: {flag: uncontrolled_hypertension}}
+        "~ flag elevated_blood_pressure: rule changed through a flag it refers to (its own rule is the same: "
+        "(systolic blood pressure above 140 mmHg, or diastolic blood pressure above 90 mmHg), and not (flag "
+        "'Blood pressure above 190/100 mmHg at rest' raised))",
     ]
+    assert "    was: Blood pressure above 180/100 mmHg at rest\n    now: Blood pressure above 190/100 mmHg at rest" in done.stdout
     assert run_installed("diff", str(clinic), str(clinic)).returncode == 0
+
+
+def test_diff_shows_sections_help_translations_and_gates(tmp_path: Path) -> None:
+    old = EXAMPLES / "valid" / "every-type.yaml"
+    new = tmp_path / "new.yaml"
+    new.write_text(old.read_text().replace("es: ¿Fuma?", "es: ¿Fuma usted?")
+                   .replace("when: {question: smoker, not_equals: false}", "when: {question: smoker, equals: true}")
+                   .replace("zero_when: {question: smoker, equals: false}", "zero_when: {question: smoker, equals: true}")
+                   .replace("        text: Anything else?", "        text: Anything else?\n        help: Free text."))
+    done = run_installed("diff", str(old), str(new))
+    assert done.returncode == 1
+    out = done.stdout
+    assert "~ question smoker: reworded\n    was: en: Do you smoke? | es: ¿Fuma?\n    now: en: Do you smoke? | es: ¿Fuma usted?" in out
+    assert "~ section gated: asked when\n    was: smoker: yes\n    now: smoker: yes" in out  # same meaning, new form
+    assert "~ score total: 0 when" in out
+    assert "~ question notes: help changed\n    was: none\n    now: Free text." in out
 
 
 def test_diff_calls_out_recoded_choices(tmp_path: Path) -> None:

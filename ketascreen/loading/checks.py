@@ -6,7 +6,6 @@ everything; each step therefore skips values of the wrong shape (the schema has 
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from typing import Any, Iterator
 
 from ketascreen.loading.yamlread import Located, Mark, Path_
 from ketascreen.model import COMPARISON_OPERATORS, ORDER_OPERATORS
+from ketascreen.textsafe import did_you_mean
 
 Finding = tuple[Mark, str]
 
@@ -321,22 +321,26 @@ def _check_flags(ctx: _Context, data: dict[str, Any]) -> None:
 
 
 def _check_flag_cycles(ctx: _Context) -> None:
-    """A flag's rule may use another flag, but never, through any chain, itself."""
-    reported: set[str] = set()
+    """A flag's rule may use another flag, but never, through any chain, itself. Each flag is
+    visited once (depth-first with 'in progress' and 'done' marks)."""
+    done: set[str] = set()
+    trail: list[str] = []
 
-    def visit(fid: str, trail: list[str]) -> None:
+    def visit(fid: str) -> None:
+        trail.append(fid)
         for ref, path in ctx.flag_refs.get(fid, []):
-            if ref in trail or ref == fid:
-                cycle = trail[trail.index(ref):] if ref in trail else [fid]
-                if ref not in reported:
-                    reported.add(ref)
-                    ctx.at(path, f"flag rules refer to each other in a loop: {' → '.join(cycle + [fid, ref])}"
-                           if fid != ref else f"flag '{fid}' refers to itself")
-                continue
-            visit(ref, trail + [fid])
+            if ref in trail:
+                loop = trail[trail.index(ref):] + [ref]
+                ctx.at(path, f"flag '{fid}' refers to itself" if ref == fid
+                       else f"flag rules refer to each other in a loop: {' → '.join(loop)}")
+            elif ref not in done:
+                visit(ref)
+        trail.pop()
+        done.add(fid)
 
     for fid in list(ctx.flag_refs):
-        visit(fid, [])
+        if fid not in done:
+            visit(fid)
 
 
 # --- conditions --------------------------------------------------------------------------------
@@ -403,7 +407,7 @@ def _check_flag_reference(ctx: _Context, cond: dict[str, Any], path: Path_, befo
     elif not owner.startswith("flag "):
         ctx.at(path + ("flag",), f"{owner}: only a flag's rule can refer to another flag")
     elif isinstance(ref, str) and ref not in ctx.flags:
-        ctx.at(path + ("flag",), f"{owner}: condition uses flag '{ref}', which does not exist{_suggest(ref, ctx.flags)}")
+        ctx.at(path + ("flag",), f"{owner}: condition uses flag '{ref}', which {_missing(ctx, ref, 'flag')}")
     elif isinstance(ref, str):
         ctx.flag_refs.setdefault(owner[len("flag '"):-1], []).append((ref, path + ("flag",)))
 
@@ -448,7 +452,11 @@ def _value_problem(ctx: _Context, question: dict[str, Any], value: Any, operator
             return f"'{qid}' is a {TYPE_WORDS[qtype]} question: compare it with a number, not {_show(value)}"
         never = _never_holds(operator, value, question.get("min"), question.get("max"))
         if never:
-            return f"{operator} {_show(value)} can never hold: '{qid}' accepts {never}"
+            bound = "max" if operator in ("above", "at_least") else "min" if operator in ("below", "at_most") else None
+            at = ""
+            if bound and bound in question and qid in ctx.questions:
+                at = f" ({bound} set at {ctx.located.position(ctx.questions[qid].path + (bound,)).where()})"
+            return f"{operator} {_show(value)} can never hold: '{qid}' accepts {never}{at}"
     elif qtype in ("choice", "multi_choice"):
         codes = [c.get("code") for c in question.get("choices") or [] if isinstance(c, dict)]
         if not isinstance(value, str):
@@ -486,7 +494,7 @@ def _check_score_comparison(
 ) -> None:
     entry = ctx.scores.get(ref)
     if entry is None:
-        ctx.at(path + ("score",), f"{owner}: condition uses score '{ref}', which does not exist{_suggest(ref, ctx.scores)}")
+        ctx.at(path + ("score",), f"{owner}: condition uses score '{ref}', which {_missing(ctx, ref, 'score')}")
         return
     if operator not in SCORE_OPERATORS:
         ctx.at_key(path + (operator,), f"'{operator}' does not apply to a score; use {', '.join(SCORE_OPERATORS)}")
@@ -554,14 +562,14 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def _missing(ctx: _Context, ref: str) -> str:
-    """Why a referenced question is not there: removed by a clinic file (and where), or unknown."""
-    removed = ctx.located.removed.get(ref)
+def _missing(ctx: _Context, ref: str, kind: str = "question") -> str:
+    """Why a referenced question, flag or score is not there: removed by a clinic file (and where), or unknown."""
+    removed = ctx.located.removed.get(ref if kind == "question" else f"{kind}:{ref}")
     if removed is not None:
         return f"is removed at {removed.where()}; change or remove what refers to it too"
-    return f"does not exist{_suggest(ref, ctx.questions)}"
+    known = {"question": ctx.questions, "flag": ctx.flags, "score": ctx.scores}[kind]
+    return f"does not exist{_suggest(ref, known)}"
 
 
 def _suggest(name: str, known: Any) -> str:
-    hint = difflib.get_close_matches(name, list(known), n=1, cutoff=0.7)
-    return f"; did you mean '{hint[0]}'?" if hint else ""
+    return did_you_mean(name, [str(k) for k in known])

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ketascreen.loading.yamlread import Located, Mark, Path_
+from ketascreen.textsafe import did_you_mean
 
 Finding = tuple[Mark, str]
 EXTENSION_KEYS = (
@@ -30,7 +31,7 @@ class _Part:
     origin: Located
     path: Path_
     file: str  # "" for the clinic file itself
-    overlays: list[tuple[Located, Path_, str, list[str]]] = field(default_factory=list)
+    overlays: list[tuple[Located, Path_, list[str]]] = field(default_factory=list)  # (file, path, keys) of changes
 
 
 @dataclass
@@ -57,7 +58,8 @@ def merge(clinic: Located, base: Located, base_file: str, base_name: str | None 
         questions = [_Part(q, base, spath + ("questions", q_index), base_file)
                      for q_index, q in enumerate(_list(raw.get("questions"))) if isinstance(q, dict)]
         sections.append(_Section(_Part(raw, base, spath, base_file), questions))
-    removed: dict[str, Mark] = dict(base.removed)
+    # removals the base itself made point into the base's file
+    removed: dict[str, Mark] = {key: mark._replace(file=mark.file or base_file) for key, mark in base.removed.items()}
     all_questions = [str(p.data.get("id")) for s in sections for p in s.questions]
 
     def find_question(qid: str) -> tuple[_Section, int] | None:
@@ -121,6 +123,8 @@ def merge(clinic: Located, base: Located, base_file: str, base_name: str | None 
         target = entry.get("section")
         if anchor is not None and target is not None:
             problem(path + ("section",), "give either 'section' or 'before'/'after', not both", key=True)
+        if "after" in entry and "before" in entry:
+            problem(path + ("before",), "give either 'after' or 'before', not both", key=True)
         if anchor is None:
             found_index = find_section(target) if isinstance(target, str) else None
             if found_index is None:
@@ -162,9 +166,9 @@ def merge(clinic: Located, base: Located, base_file: str, base_name: str | None 
     scales = dict(_mapping(base_data.get("scales")))
     if scales:
         merged.graft(base, ("scales",), ("scales",), base_file)
-    for name, options in _mapping(data.get("scales")).items():
-        scales[name] = options
-        merged.graft(clinic, ("scales", name), ("scales", name))
+    for scale_name, options in _mapping(data.get("scales")).items():
+        scales[scale_name] = options
+        merged.graft(clinic, ("scales", scale_name), ("scales", scale_name))
     if scales:
         result["scales"] = scales
     result["sections"] = []
@@ -205,24 +209,21 @@ def _merge_list(kind: str, base: Located, base_file: str, name: str, base_items:
 
 def _overlay(part: _Part, clinic: Located, path: Path_, change: dict[str, Any]) -> None:
     part.data = {**part.data, **change}
-    part.overlays.append((clinic, path, "", list(change)))
+    part.overlays.append((clinic, path, list(change)))
 
 
 def _materialise(part: _Part, merged: Located, path: Path_, skip: tuple[str, ...] = ()) -> dict[str, Any]:
     """A plain dict for the merged data, with the positions of its origin and of each change."""
     merged.graft(part.origin, part.path, path, part.file, skip)
-    for source, source_path, file, keys in part.overlays:
+    for source, source_path, keys in part.overlays:
         for key in keys:
-            merged.graft(source, source_path + (key,), path + (key,), file)
-            merged.keys[path + (key,)] = source.key_position(source_path + (key,))._replace(file=file)
+            merged.graft(source, source_path + (key,), path + (key,))
+            merged.keys[path + (key,)] = source.key_position(source_path + (key,))
     return {k: copy.copy(v) if k == "questions" else v for k, v in part.data.items() if k not in skip}
 
 
 def _hint(name: object, known: list[Any]) -> str:
-    import difflib
-
-    match = difflib.get_close_matches(str(name), [str(k) for k in known if k], n=1, cutoff=0.7)
-    return f"; did you mean '{match[0]}'?" if match else ""
+    return did_you_mean(str(name), [str(k) for k in known if k])
 
 
 def _anchor(entry: dict[str, Any]) -> tuple[str | None, str]:

@@ -24,19 +24,32 @@ MAX_COMBINATIONS = 20_000
 OTHER_TEXT = "\x00other"
 
 
-def lint(questionnaire: Questionnaire, located: Located, shown: str = "") -> list[tuple[Mark, str]]:
-    """Warnings with their positions; ``shown`` names the file being checked in messages."""
+def lint(questionnaire: Questionnaire, located: Located, shown: str = "", extends: bool = False) -> list[tuple[Mark, str]]:
+    """Warnings with their positions; ``shown`` names the file being checked in messages, and
+    ``extends`` says it is a clinic file merged onto a base."""
+
+    def gate_mark(question_id: str) -> Mark:
+        """Where the condition that can leave the question unasked stands: its own, else its section's."""
+        path = _question_path(located, question_id)
+        if not path:
+            return Mark(0, 0)
+        if (path + ("when",)) in located.values:
+            return located.position(path + ("when",))
+        return located.position(path[:2] + ("when",))
 
     def where(question_id: str) -> str:
-        path = _question_path(located, question_id)
-        mark = located.position(path + ("when",)) if path else Mark(0, 0)
+        mark = gate_mark(question_id)
         return f"{mark.file or shown}:{mark.line}"
+
+    def reviewed(question_id: str) -> bool:
+        """A gate the file takes from its base was reviewed there; a gate this file sets was not."""
+        return not extends or gate_mark(question_id).file not in ("", shown)
 
     findings: list[tuple[Mark, str]] = []
     reachable = {score.id: _reachable(questionnaire, score) for score in questionnaire.scores}
     for index, flag in enumerate(questionnaire.flags):
         at = located.position(("flags", index, "when"))
-        rule = inline(flag.when, questionnaire)
+        rule = flag.when
         outcome = _explore(rule, questionnaire, reachable)
         if outcome is not None:
             can_raise, always = outcome
@@ -45,7 +58,7 @@ def lint(questionnaire: Questionnaire, located: Located, shown: str = "") -> lis
             elif always:
                 findings.append((at, f"flag '{flag.id}' is raised by every complete set of answers"))
         if flag.severity in (Severity.URGENT, Severity.CONTRAINDICATION):
-            for question in _skippable(rule, questionnaire, reachable):
+            for question in _skippable(rule, questionnaire, reachable, reviewed):
                 findings.append((at, f"{flag.severity.value} flag '{flag.id}' needs '{question.id}', which skip logic "
                                      f"can leave unasked ({where(question.id)}); "
                                      "an unasked question does not apply, so the flag would not be raised"))
@@ -92,25 +105,18 @@ def _reachable(questionnaire: Questionnaire, score: Score) -> set[int] | None:
     return sums
 
 
-def inline(condition: Condition, questionnaire: Questionnaire) -> Condition:
-    """The condition with every {flag: ID} replaced by that flag's rule (flag rules have no loops)."""
-    if isinstance(condition, FlagRef):
-        return inline(next(f.when for f in questionnaire.flags if f.id == condition.ref), questionnaire)
-    if isinstance(condition, AllOf):
-        return AllOf(tuple(inline(p, questionnaire) for p in condition.parts))
-    if isinstance(condition, AnyOf):
-        return AnyOf(tuple(inline(p, questionnaire) for p in condition.parts))
-    if isinstance(condition, Not):
-        return Not(inline(condition.part, questionnaire))
-    return condition
-
-
-def _refs(condition: Condition) -> Iterator[Compare | Answered]:
+def _refs(condition: Condition, questionnaire: Questionnaire, seen: set[str] | None = None) -> Iterator[Compare | Answered]:
+    """The comparisons a condition makes, through the rules of the flags it names (each flag once)."""
+    seen = set() if seen is None else seen
     if isinstance(condition, (AllOf, AnyOf)):
         for part in condition.parts:
-            yield from _refs(part)
+            yield from _refs(part, questionnaire, seen)
     elif isinstance(condition, Not):
-        yield from _refs(condition.part)
+        yield from _refs(condition.part, questionnaire, seen)
+    elif isinstance(condition, FlagRef):
+        if condition.ref not in seen:
+            seen.add(condition.ref)
+            yield from _refs(next(f.when for f in questionnaire.flags if f.id == condition.ref), questionnaire, seen)
     else:
         yield condition
 
@@ -121,7 +127,7 @@ def _candidates(questionnaire: Questionnaire, reachable: dict[str, set[int] | No
     thresholds: dict[tuple[str, str], set[Any]] = {}
     unanswered: set[str] = set()  # questions an `answered` test names: try them without a value too
     for condition in conditions:
-        for ref in _refs(condition):
+        for ref in _refs(condition, questionnaire):
             key = ("score" if isinstance(ref, Compare) and ref.subject == "score" else "question", ref.ref)
             values = thresholds.setdefault(key, set())
             if isinstance(ref, Compare):
@@ -156,7 +162,10 @@ def _question_values(question: Question, used: set[Any]) -> list[Any]:
         return sorted({o.score for o in question.options})
     if kind in ("integer", "number"):
         step = 1 if kind == "integer" else 0.5
-        values = {v + d for v in used if isinstance(v, (int, float)) and not isinstance(v, bool) for d in (-step, 0, step)}
+        numbers = sorted({v for v in used if isinstance(v, (int, float)) and not isinstance(v, bool)})
+        values = {v + d for v in numbers for d in (-step, 0, step)}
+        if kind == "number":  # between two close thresholds (above 37.5 and below 38)
+            values.update((a + b) / 2 for a, b in zip(numbers, numbers[1:]))
         if question.min is not None:
             values.add(question.min)
         if question.max is not None:
@@ -170,7 +179,11 @@ def _question_values(question: Question, used: set[Any]) -> list[Any]:
         for v in used:
             if isinstance(v, str):
                 day = date.fromisoformat(v)
-                values.update((day + timedelta(days=d)).isoformat() for d in (-1, 0, 1))
+                for d in (-1, 0, 1):
+                    try:
+                        values.add((day + timedelta(days=d)).isoformat())
+                    except OverflowError:  # the first or last day there is
+                        continue
         return sorted(values) or ["2000-01-01"]
     return sorted(v for v in used if isinstance(v, str)) + [OTHER_TEXT]
 
@@ -185,8 +198,11 @@ def _assignments(candidates: dict[tuple[str, str], list[Any]]) -> Iterator[dict[
     return (dict(zip(keys, combo)) for combo in itertools.product(*(candidates[k] for k in keys)))
 
 
-def _facts(assignment: dict[tuple[str, str], Any]) -> Facts:
-    return Facts(lambda q: assignment.get(("question", q)), lambda s: assignment.get(("score", s)))
+def _facts(assignment: dict[tuple[str, str], Any], questionnaire: Questionnaire) -> Facts:
+    """The assignment as facts; {flag: ID} is that flag's own rule, worked out once per assignment."""
+    from ketascreen.evaluate import with_flags
+
+    return with_flags(questionnaire, Facts(lambda q: assignment.get(("question", q)), lambda s: assignment.get(("score", s))))
 
 
 def _explore(condition: Condition, questionnaire: Questionnaire, reachable: dict) -> tuple[bool, bool] | None:
@@ -199,24 +215,26 @@ def _explore(condition: Condition, questionnaire: Questionnaire, reachable: dict
         return None
     can, always = False, True
     for assignment in assignments:
-        truth = evaluate(condition, _facts(assignment))
+        truth = evaluate(condition, _facts(assignment, questionnaire))
         can = can or truth is Truth.TRUE
         always = always and truth is Truth.TRUE
     return can, always
 
 
-def _skippable(rule: Condition, questionnaire: Questionnaire, reachable: dict) -> list[Question]:
-    """Questions the rule needs that skip logic can leave unasked, unless their own condition
-    already raises the flag whenever it asks them (a follow-up to a lead-in the rule counts)."""
+def _skippable(rule: Condition, questionnaire: Questionnaire, reachable: dict, reviewed: Any) -> list[Question]:
+    """Questions the rule needs that skip logic can leave unasked. A follow-up whose condition
+    already raises the flag whenever it asks it (the bundled plan question after "thoughts of
+    suicide") is let through, but only where the gate comes from a reviewed base: a clinic that
+    puts a new gate in front of a question an urgent rule needs is always warned."""
     found = []
-    for ref in dict.fromkeys(r.ref for r in _refs(rule) if not (isinstance(r, Compare) and r.subject == "score")):
+    for ref in dict.fromkeys(r.ref for r in _refs(rule, questionnaire) if not (isinstance(r, Compare) and r.subject == "score")):
         question = questionnaire.question(ref)
         section = questionnaire.section_of(ref)
         gates = [c for c in (section.when, question.when) if c is not None]
         if not gates:
             continue
         gate = AllOf(tuple(gates))
-        if _implies(gate, rule, questionnaire, reachable):
+        if reviewed(ref) and _implies(gate, rule, questionnaire, reachable):
             continue
         found.append(question)
     return found
@@ -231,7 +249,7 @@ def _implies(gate: Condition, rule: Condition, questionnaire: Questionnaire, rea
     if assignments is None:
         return False
     for assignment in assignments:
-        facts = _facts(assignment)
+        facts = _facts(assignment, questionnaire)
         if evaluate(gate, facts) is Truth.TRUE and evaluate(rule, facts) is not Truth.TRUE:
             return False
     return True

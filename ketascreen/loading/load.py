@@ -80,7 +80,11 @@ def _check(text: str, shown: str, origin: Path | None, lint: bool = False) -> tu
         add(findings)
         if merged is None:
             return None, sorted(problems), text
-        merged.removed = {key: mark._replace(file=mark.file or shown) for key, mark in merged.removed.items()}
+        # Name the clinic file in every position, so a message in one file can point into the other.
+        for table in (merged.values, merged.keys, merged.removed):
+            for key, mark in table.items():
+                if not mark.file:
+                    table[key] = mark._replace(file=shown)
         located = merged
         stored = json.dumps(merged.data, ensure_ascii=False, indent=1) + "\n"
         if not structural:
@@ -94,7 +98,7 @@ def _check(text: str, shown: str, origin: Path | None, lint: bool = False) -> tu
         from ketascreen.loading.lint import lint as safety_lint
 
         warnings = sorted({Problem(mark.file or shown, mark.line, mark.column, msg, "warning")
-                           for mark, msg in safety_lint(questionnaire, located, shown)})
+                           for mark, msg in safety_lint(questionnaire, located, shown, extends=stored is not text)})
     return questionnaire, warnings, stored
 
 

@@ -151,7 +151,7 @@ class YamlProblem(Exception):
 def read_text(path: Path) -> str:
     """The file's text, or a YamlProblem saying plainly why it cannot be read."""
     if path.is_dir():
-        raise YamlProblem("is a directory, not a questionnaire file")
+        raise YamlProblem("is a directory, not a file")
     try:
         with path.open("rb") as stream:
             raw = stream.read(MAX_FILE_BYTES + 1)
