@@ -74,8 +74,9 @@ def _check(text: str, shown: str, origin: Path | None, lint: bool = False) -> tu
         return len(problems) - before
 
     stored = text
+    extends = "extends" in located.data
     structural = add(schema_problems(located))
-    if "extends" in located.data:
+    if extends:
         merged, findings = _extend(located, origin, ())
         add(findings)
         if merged is None:
@@ -98,7 +99,7 @@ def _check(text: str, shown: str, origin: Path | None, lint: bool = False) -> tu
         from ketascreen.loading.lint import lint as safety_lint
 
         warnings = sorted({Problem(mark.file or shown, mark.line, mark.column, msg, "warning")
-                           for mark, msg in safety_lint(questionnaire, located, shown, extends=stored is not text)})
+                           for mark, msg in safety_lint(questionnaire, located, shown, extends=extends)})
     return questionnaire, warnings, stored
 
 
