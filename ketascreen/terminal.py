@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.text import Text
 
 from ketascreen import interview as rules
-from ketascreen.describe import answer_words
+from ketascreen.describe import describe_value
 from ketascreen.errors import ExitStatus
 from ketascreen.model import Question, Questionnaire
 from ketascreen.session import COMPLETED, DECLINED, UNKNOWN, Answer, Session
@@ -208,10 +208,8 @@ class Interview:
             return "unknown"
         if given.state == DECLINED:
             return "declined to answer"
-        value = given.value
-        if question.type == "multi_choice" and value == ():
-            return "none of these"
-        return answer_words(question, value, self.language) if value is not None else "—"  # type: ignore[arg-type]
+        # the same words as the summary, so staff and clinician read an answer alike
+        return describe_value(question, given.value, self.language)
 
     def review(self) -> str | None:
         """Every answer by section, numbered. Returns a question id to change, "complete", or None to quit."""

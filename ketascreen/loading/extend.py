@@ -16,10 +16,6 @@ from ketascreen.loading.yamlread import Located, Mark, Path_
 from ketascreen.textsafe import did_you_mean
 
 Finding = tuple[Mark, str]
-EXTENSION_KEYS = (
-    "extends", "add_sections", "change_sections", "remove_sections", "add_questions", "change_questions",
-    "remove_questions", "add_flags", "change_flags", "remove_flags", "add_scores", "change_scores", "remove_scores",
-)
 INHERITED = ("format", "id", "title", "version", "description", "language")
 
 
