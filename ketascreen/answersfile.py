@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ketascreen.errors import Problem
-from ketascreen.interview import InvalidAnswer, check_value
+from ketascreen.interview import InvalidAnswer, check_value, failed_check
 from ketascreen.model import Questionnaire
 from ketascreen.loading.yamlread import Located, Path_
 from ketascreen.session import DECLINED, UNKNOWN, VALUE, Answer, now
@@ -123,4 +123,13 @@ def answers_in(located: Located, at: Path_, questionnaire: Questionnaire, shown:
             else:
                 result.answers[qid] = Answer(state, None, stamp)
                 result.lines[qid] = where[0]
+    for check in questionnaire.checks:
+        given = result.answers.get(check.question)
+        if given is None:
+            continue
+        message = failed_check(questionnaire, lambda q: result.answers[q].value if q in result.answers else None,
+                               check.question, given.value)
+        if message is not None:
+            problem(located.position(at + ("answers", check.question)),
+                    f"{check.question}: {message} ({check.other} is on line {result.lines.get(check.other, 0)})")
     return result

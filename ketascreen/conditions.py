@@ -41,15 +41,21 @@ def _no_flags(_flag_id: str) -> Truth:
     return Truth.UNKNOWN
 
 
+def _no_range(_score_id: str) -> tuple[int, int] | None:
+    return None
+
+
 @dataclass(frozen=True)
 class Facts:
     """What a condition may look at: a question's value (None when it has none), whether skip logic
-    left the question unasked, and a score's value (None when incomplete)."""
+    left the question unasked, a score's value (None when not decided) and, for a score with items
+    missing, the range its total can still take (lowest, highest)."""
 
     question_value: Callable[[str], Value | tuple[str, ...] | None]
     score_value: Callable[[str], int | None]
     not_asked: Callable[[str], bool] = _always_asked
     flag_truth: Callable[[str], Truth] = _no_flags
+    score_range: Callable[[str], tuple[int, int] | None] = _no_range
 
 
 def evaluate(condition: Condition, facts: Facts) -> Truth:
@@ -70,6 +76,10 @@ def evaluate(condition: Condition, facts: Facts) -> Truth:
                 return Truth.FALSE
         else:
             value = facts.score_value(condition.ref)
+            if value is None:
+                span = facts.score_range(condition.ref)
+                if span is not None:
+                    return compare_range(span, condition.operator, condition.value)
         if value is None:
             return Truth.UNKNOWN
         result = compare(value, condition.operator, condition.value)
@@ -123,6 +133,25 @@ def compare(actual: Value | tuple[str, ...], operator: str, expected: Value | tu
     if operator == "at_most":
         return actual <= expected  # type: ignore[operator]
     raise ValueError(f"unknown operator {operator!r}")
+
+
+def compare_range(span: tuple[int, int], operator: str, expected: Value | tuple[Value, ...]) -> Truth:
+    """A comparison with a score that can still take any total from low to high: decided when every
+    total in the range gives the same answer (PHQ-9 21–24 is at least 20), unknown while it straddles."""
+    low, high = span
+    if low == high:
+        result = compare(low, operator, expected)
+        return Truth.UNKNOWN if result is None else Truth.of(result)
+    if operator in ("above", "at_least", "below", "at_most"):
+        ends = {compare(low, operator, expected), compare(high, operator, expected)}
+        return Truth.of(ends.pop()) if len(ends) == 1 and None not in ends else Truth.UNKNOWN  # type: ignore[arg-type]
+    options = expected if isinstance(expected, tuple) else (expected,)
+    inside = any(isinstance(o, (int, float)) and not isinstance(o, bool) and low <= o <= high for o in options)
+    if operator in ("equals", "one_of"):
+        return Truth.UNKNOWN if inside else Truth.FALSE
+    if operator == "not_equals":
+        return Truth.UNKNOWN if inside else Truth.TRUE
+    return Truth.UNKNOWN
 
 
 def _same_kind(actual: object, expected: object) -> bool:

@@ -16,7 +16,7 @@ from ketascreen.model import AllOf, Answered, AnyOf, Compare, Condition, Flag, F
 from ketascreen.scoring import ScoreResult, compute_scores, facts_from
 from ketascreen.session import DECLINED, UNKNOWN, Answer, Session
 
-RAISED, NOT_RAISED, UNASSESSED = "raised", "not_raised", "unassessed"
+RAISED, NOT_RAISED, UNASSESSED, COVERED = "raised", "not_raised", "unassessed", "covered"
 NOT_ASKED, OPEN = "not_asked", "open"
 
 
@@ -34,6 +34,13 @@ class FlagResult:
     status: str
     evidence: tuple[str, ...] = ()
     missing: tuple[Waiting, ...] = ()
+    covered_by: str | None = None  # status "covered": the raised flag this one is folded under
+    details: tuple[str, ...] = ()  # the flag's detail sentences whose conditions hold
+
+    @property
+    def shown(self) -> bool:
+        """Raised, or raised and folded under a stronger flag: found either way."""
+        return self.status in (RAISED, COVERED)
 
 
 @dataclass(frozen=True)
@@ -61,8 +68,12 @@ class Evaluation:
 
     @property
     def raised(self) -> list[FlagResult]:
-        """Raised flags, most pressing first (urgent, contraindication, ...), file order within each."""
+        """Raised flags, most pressing first (urgent, contraindication, ...), file order within each;
+        flags folded under a stronger one are not among them (see ``covered_under``)."""
         return sorted((f for f in self.flags if f.status == RAISED), key=lambda f: f.flag.severity.rank)
+
+    def covered_under(self, flag_id: str) -> list[FlagResult]:
+        return [f for f in self.flags if f.status == COVERED and f.covered_by == flag_id]
 
     @property
     def unassessed(self) -> list[FlagResult]:
@@ -89,7 +100,11 @@ def evaluate_session(questionnaire: Questionnaire, session: Session, language: s
     for flag in questionnaire.flags:
         truth = evaluate(flag.when, facts)
         if truth is Truth.TRUE:
-            flags.append(FlagResult(flag, RAISED, evidence=tuple(_evidence(flag.when, facts, questionnaire, language))))
+            cover = next((c for c in flag.covered_by if facts.flag_truth(c) is Truth.TRUE), None)
+            details = tuple(d.text.get(language) for d in flag.details if evaluate(d.when, facts) is Truth.TRUE)
+            flags.append(FlagResult(flag, COVERED if cover else RAISED,
+                                    evidence=tuple(_evidence(flag.when, facts, questionnaire, language)),
+                                    covered_by=cover, details=details))
         elif truth is Truth.FALSE:
             flags.append(FlagResult(flag, NOT_RAISED))
         else:
@@ -123,7 +138,7 @@ def with_flags(questionnaire: Questionnaire, facts: Facts) -> Facts:
     """The same facts, where {flag: ID} is that flag's own result (each worked out once)."""
     rules = {flag.id: flag.when for flag in questionnaire.flags}
     known: dict[str, Truth] = {}
-    extended = Facts(facts.question_value, facts.score_value, facts.not_asked, lambda fid: truth(fid))
+    extended = Facts(facts.question_value, facts.score_value, facts.not_asked, lambda fid: truth(fid), facts.score_range)
 
     def truth(fid: str) -> Truth:
         if fid not in known:
@@ -195,7 +210,9 @@ def _evidence(condition: Condition, facts: Facts, q: Questionnaire, language: st
         if condition.subject == "score":
             score = q.score(condition.ref)
             value = facts.score_value(condition.ref)
-            return [f"{score.label.get(language)} {value}, {_COMPARISON_WORDS[condition.operator]} {plain(condition.value)}"]
+            span = facts.score_range(condition.ref)
+            shown = str(value) if value is not None or span is None else f"{span[0]}–{span[1]} (items missing)"
+            return [f"{score.label.get(language)} {shown}, {_COMPARISON_WORDS[condition.operator]} {plain(condition.value)}"]
         question = q.question(condition.ref)
         value = facts.question_value(condition.ref)
         said = describe_value(question, value, language)
@@ -223,9 +240,26 @@ def _missing(condition: Condition, facts: Facts, q: Questionnaire) -> list[str]:
             flags_walked.add(part.ref)
             walk(next(f for f in q.flags if f.id == part.ref).when)
         elif isinstance(part, Compare):
-            refs = [part.ref] if part.subject == "question" else list(q.score(part.ref).items)
+            if part.subject == "question":
+                refs = [part.ref]
+            else:
+                score = q.score(part.ref)
+                refs = list(_condition_questions(score.zero_when)) + list(score.items) if score.zero_when else list(score.items)
             found.extend(r for r in refs if facts.question_value(r) is None)
 
     walk(condition)
     order = {question.id: index for index, question in enumerate(q.questions)}
     return sorted(set(found), key=order.__getitem__)
+
+
+def _condition_questions(condition: Condition | None) -> list[str]:
+    """The questions a condition names (for a score's gate)."""
+    if condition is None:
+        return []
+    if isinstance(condition, (AllOf, AnyOf)):
+        return [r for part in condition.parts for r in _condition_questions(part)]
+    if isinstance(condition, Not):
+        return _condition_questions(condition.part)
+    if isinstance(condition, (Answered,)) or (isinstance(condition, Compare) and condition.subject == "question"):
+        return [condition.ref]
+    return []

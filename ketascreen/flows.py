@@ -82,6 +82,9 @@ def run(questionnaire_name: str, patient: str | None, staff: str | None, data_di
 
 
 def _finish_unattended(questionnaire: Questionnaire, session: Session, store: Store, staff: str) -> int:
+    from ketascreen.attention import closing_lines
+    from ketascreen.evaluate import evaluate_session
+
     missing = rules.missing_required(questionnaire, session)
     if missing:
         path = store.save(session)
@@ -89,11 +92,14 @@ def _finish_unattended(questionnaire: Questionnaire, session: Session, store: St
         for question in missing:
             print(f"  {question.id}: {question.label.get()}", file=sys.stderr)
         print(f"ketascreen: continue with: ketascreen resume {session.id}", file=sys.stderr)
-        return ExitStatus.PROBLEM
-    session.complete(staff)
-    path = store.save(session)
-    print(f"{session.id}\t{path}")
-    return ExitStatus.OK
+    else:
+        session.complete(staff)
+        path = store.save(session)
+        print(f"{session.id}\t{path}")
+    # No one is at a terminal to acknowledge an urgent finding: it is the last thing a script's log shows.
+    for line in closing_lines(evaluate_session(questionnaire, session, session.language), session.language):
+        print(f"ketascreen: {line}", file=sys.stderr)
+    return ExitStatus.PROBLEM if missing else ExitStatus.OK
 
 
 def resume(reference: str, data_dir: Path, amend: bool, staff: str | None, plain: bool, clinic: str | None = None) -> int:

@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Callable
 
-from ketascreen.conditions import Truth, evaluate
+from ketascreen.conditions import Truth, compare, evaluate
 from ketascreen.describe import plain
 from ketascreen.model import Question, Questionnaire
 from ketascreen.scoring import facts_for
@@ -113,6 +114,31 @@ def answer(questionnaire: Questionnaire, session: Session, question: Question, g
     """Record an answer and re-apply skip logic; returns the ids of answers that fell away."""
     session.record(question.id, given, by)
     return prune(questionnaire, session, by)
+
+
+def failed_check(questionnaire: Questionnaire, value_of: Callable[[str], AnswerValue | None], question_id: str,
+                 value: AnswerValue | None, language: str | None = None) -> str | None:
+    """The message of the first cross-answer check that this answer, beside the others, breaks;
+    None when every check holds or cannot be decided (an answer missing is no evidence of a slip)."""
+    if value is None:
+        return None
+    for check in questionnaire.checks:
+        if question_id not in (check.question, check.other):
+            continue
+        mine = value if check.question == question_id else value_of(check.question)
+        theirs = value if check.other == question_id else value_of(check.other)
+        if mine is not None and theirs is not None and compare(mine, check.operator, theirs) is False:  # type: ignore[arg-type]
+            return check.message.get(language)
+    return None
+
+
+def check_answer(questionnaire: Questionnaire, session: Session, question: Question, given: Answer,
+                 language: str | None = None) -> None:
+    """InvalidAnswer with the check's message when the answer breaks a check across answers."""
+    if given.state == VALUE:
+        problem = failed_check(questionnaire, session.value_of, question.id, given.value, language)
+        if problem is not None:
+            raise InvalidAnswer(problem)
 
 
 # --- what a typed answer means -----------------------------------------------------------------

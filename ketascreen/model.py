@@ -140,6 +140,7 @@ class Question:
     options: tuple[ScaleOption, ...] = ()
     scale: str | None = None
     when: Condition | None = None
+    header: bool = False  # shown in the summary's header (weight, planned treatment) rather than feeding a rule
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,15 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Detail:
+    """A sentence added to a flag's explanation only when its own condition holds, so a patient on
+    lamotrigine alone reads nothing about benzodiazepines."""
+
+    when: Condition
+    text: Text
+
+
+@dataclass(frozen=True)
 class Flag:
     id: str
     severity: Severity
@@ -160,6 +170,9 @@ class Flag:
     explanation: Text
     when: Condition
     source: Text
+    covered_by: tuple[str, ...] = ()  # stronger flags that, when raised, fold this one under them
+    staff_instruction: Text | None = None  # said to staff the moment the flag is raised in an interview
+    details: tuple[Detail, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -170,6 +183,14 @@ class Band:
 
 
 @dataclass(frozen=True)
+class ScoreNote:
+    """A note shown with a score whenever its condition holds (PC-PTSD-5: a total of 3)."""
+
+    when: Condition
+    text: Text
+
+
+@dataclass(frozen=True)
 class Score:
     id: str
     label: Text
@@ -177,9 +198,36 @@ class Score:
     bands: tuple[Band, ...]
     zero_when: Condition | None = None
     source: Text | None = None
+    notes: tuple[ScoreNote, ...] = ()
 
     def band_for(self, value: int) -> Band | None:
         return next((b for b in self.bands if b.min <= value <= b.max), None)
+
+
+CHECK_OPERATORS = ("below", "at_most", "above", "at_least", "not_equals")
+
+
+@dataclass(frozen=True)
+class Check:
+    """A check across two answers: ``question`` OPERATOR ``other`` must hold whenever both have a
+    value; when it does not, the later answer is asked again with ``message`` (a typing slip such as
+    78/124 must not become a finding)."""
+
+    id: str
+    question: str
+    operator: str
+    other: str
+    message: Text
+
+
+@dataclass(frozen=True)
+class Screen:
+    """A screen named for the clinician: when every flag it lists was decided "not raised", the
+    summary says so in one line with the answers behind it (asked and negative, not just absent)."""
+
+    id: str
+    label: Text
+    flags: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -193,6 +241,8 @@ class Questionnaire:
     scores: tuple[Score, ...]
     sha256: str
     description: Text | None = None
+    checks: tuple[Check, ...] = ()
+    screens: tuple[Screen, ...] = ()
     _questions: dict[str, Question] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -12,7 +12,10 @@
           raised: [uncontrolled_hypertension]
           not_raised: [elevated_blood_pressure]
           unassessed: []
+          covered: []                     # raised, and folded under a stronger flag that is raised too
           scores: {phq9_total: {value: 4, band: minimal}}   # value: incomplete for an incomplete score
+          # with items missing: {value: incomplete, range: [21, 24], band: severe}; band: null while
+          # the range straddles a boundary
 
 Each scenario is evaluated exactly as a session with those answers would be summarised.
 """
@@ -26,14 +29,14 @@ from typing import Any
 
 from ketascreen.answersfile import answers_in
 from ketascreen.errors import Problem, ProblemsError
-from ketascreen.evaluate import NOT_RAISED, RAISED, UNASSESSED, evaluate_session
+from ketascreen.evaluate import COVERED, NOT_RAISED, RAISED, UNASSESSED, evaluate_session
 from ketascreen.interview import prune
 from ketascreen.loading.load import bundled_ids, find_questionnaire, load_source
 from ketascreen.model import Questionnaire
 from ketascreen.session import Session
 
 SCENARIO_KEYS = ("name", "answers", "unknown", "declined", "omit", "expect")
-EXPECT_KEYS = ("raised", "not_raised", "unassessed", "scores")
+EXPECT_KEYS = ("raised", "not_raised", "unassessed", "covered", "scores")
 SCENARIOS_DIR = Path(__file__).resolve().parent / "questionnaires" / "scenarios"
 
 
@@ -58,6 +61,7 @@ class Expectation:
     raised: list[str] = field(default_factory=list)
     not_raised: list[str] = field(default_factory=list)
     unassessed: list[str] = field(default_factory=list)
+    covered: list[str] = field(default_factory=list)
     scores: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
@@ -145,7 +149,7 @@ def _expectation(located: Any, at: tuple, raw: Any, flag_ids: set[str], score_id
         if key not in EXPECT_KEYS:
             hint = difflib.get_close_matches(str(key), EXPECT_KEYS, n=1)
             problem(at + (key,), f"unknown key '{key}' in expect" + (f"; did you mean '{hint[0]}'?" if hint else ""), key=True)
-    for key in ("raised", "not_raised", "unassessed"):
+    for key in ("raised", "not_raised", "unassessed", "covered"):
         listed = raw.get(key) or []
         if not isinstance(listed, list):
             problem(at + (key,), f"'{key}' must be a list of flag ids")
@@ -163,11 +167,13 @@ def _expectation(located: Any, at: tuple, raw: Any, flag_ids: set[str], score_id
     for sid, wanted in scores.items():
         if not isinstance(sid, str) or sid not in score_ids:
             problem(at + ("scores", sid), f"no score '{sid}'")
-        elif not isinstance(wanted, dict) or not set(wanted) <= {"value", "band"} or not wanted:
-            problem(at + ("scores", sid), "a score expectation is {value: N or incomplete, band: LABEL}")
+        elif not isinstance(wanted, dict) or not set(wanted) <= {"value", "band", "range"} or not wanted or (
+                "range" in wanted and not _is_range(wanted["range"])):
+            problem(at + ("scores", sid), "a score expectation is {value: N or incomplete, band: LABEL or null, "
+                                          "range: [LOW, HIGH]}")
         else:
             expect.scores[sid] = wanted
-    if not problems and not (expect.raised or expect.not_raised or expect.unassessed or expect.scores):
+    if not problems and not (expect.raised or expect.not_raised or expect.unassessed or expect.covered or expect.scores):
         problem(at, "this scenario expects nothing, so it could never fail; list flags under raised, "
                     "not_raised or unassessed, or scores")
     return expect, problems
@@ -183,8 +189,10 @@ def _run(source: Any, name: str, line: int, answers: dict, expect: Expectation) 
         outcome.warnings.append(f"{qid} is not asked with these answers (skip logic); its answer is not used")
     evaluation = evaluate_session(q, session)
     status = {r.flag.id: r.status for r in evaluation.flags}
-    words = {RAISED: "raised", NOT_RAISED: "not raised", UNASSESSED: "could not be assessed"}
-    for wanted, ids in ((RAISED, expect.raised), (NOT_RAISED, expect.not_raised), (UNASSESSED, expect.unassessed)):
+    words = {RAISED: "raised", NOT_RAISED: "not raised", UNASSESSED: "could not be assessed",
+             COVERED: "raised, covered by a stronger flag"}
+    for wanted, ids in ((RAISED, expect.raised), (NOT_RAISED, expect.not_raised), (UNASSESSED, expect.unassessed),
+                        (COVERED, expect.covered)):
         for fid in ids:
             if status[fid] != wanted:
                 outcome.differences.append(f"flag {fid}: expected {words[wanted]}, but it was {words[status[fid]]}")
@@ -196,5 +204,14 @@ def _run(source: Any, name: str, line: int, answers: dict, expect: Expectation) 
         if "value" in wanted and wanted["value"] != got_value:
             outcome.differences.append(f"score {sid}: expected {wanted['value']}, but it was {got_value}")
         if "band" in wanted and wanted["band"] != band:
-            outcome.differences.append(f"score {sid}: expected band '{wanted['band']}', but it was '{band or 'none'}'")
+            outcome.differences.append(f"score {sid}: expected band '{wanted['band'] or 'not decided'}', "
+                                       f"but it was '{band or 'not decided'}'")
+        if "range" in wanted and list(wanted["range"]) != [result.low, result.high]:
+            outcome.differences.append(f"score {sid}: expected the range {wanted['range'][0]}–{wanted['range'][1]}, "
+                                       f"but it was {result.low}–{result.high}")
     return outcome
+
+
+def _is_range(value: Any) -> bool:
+    return (isinstance(value, list) and len(value) == 2
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in value) and value[0] <= value[1])

@@ -17,14 +17,21 @@ from rich.console import Console
 from rich.text import Text
 
 from ketascreen import interview as rules
+from ketascreen.attention import ACKNOWLEDGED, closing_lines, notice_lines, pressing, unacknowledged_urgent
 from ketascreen.describe import describe_value
 from ketascreen.errors import ExitStatus
-from ketascreen.model import Question, Questionnaire
+from ketascreen.evaluate import Evaluation, FlagResult, evaluate_session
+from ketascreen.model import Question, Questionnaire, Severity
 from ketascreen.session import COMPLETED, DECLINED, UNKNOWN, Answer, Session
 from ketascreen.store import Store
 from ketascreen.textsafe import visible
 
 MAX_REFERENCE = 64
+ACKNOWLEDGE = "ok"
+
+
+class QuitRequested(Exception):
+    """Staff typed q where the interview was waiting for something else (an acknowledgement)."""
 
 
 class Hangup(Exception):
@@ -66,6 +73,16 @@ class Screen:
         self.console.file.flush()
         return self.read(prompt)
 
+    def alarm(self, lines: list[str]) -> None:
+        """A notice that cannot be missed, with or without colour: framed in '!!' on every line."""
+        bar = "!" * 78
+        style = None if self.plain else "bold white on red"
+        self.say()
+        self.say(bar, style)
+        for line in lines:
+            self.say(f"!! {line}", style)
+        self.say(bar, style)
+
 
 @dataclass
 class Outcome:
@@ -101,9 +118,59 @@ class Interview:
     store: Store
     language: str | None
     by: str
+    pressing_now: set[str] | None = None  # urgent and contraindication flags raised so far
+
+    def evaluation(self) -> Evaluation:
+        return evaluate_session(self.questionnaire, self.session, self.language)
+
+    def attend_to_findings(self) -> None:
+        """Notices for urgent and contraindication flags raised since the last answer. On the first
+        call, urgent flags raised before (an answers file, an earlier sitting) and never acknowledged."""
+        evaluation = self.evaluation()
+        now = pressing(evaluation)
+        if self.pressing_now is None:
+            fresh = unacknowledged_urgent(evaluation)
+        else:
+            fresh = [r for fid, r in now.items() if fid not in self.pressing_now]
+        self.pressing_now = set(now)
+        for result in sorted(fresh, key=lambda r: r.flag.severity.rank):
+            if result.flag.severity is Severity.URGENT:
+                self.urgent_notice(result)
+            else:
+                self.contraindication_notice(result)
+
+    def urgent_notice(self, result: FlagResult) -> None:
+        """Stop until staff acknowledge; the acknowledgement goes into the audit trail."""
+        self.screen.alarm(notice_lines(result, self.language))
+        while True:
+            typed = self.screen.ask(f"Type {ACKNOWLEDGE} and press Enter to confirm you have read this: ").strip().lower()
+            if typed == ACKNOWLEDGE:
+                break
+            if typed == rules.QUIT:
+                raise QuitRequested
+            self.screen.say(f"The interview waits until this notice is acknowledged: type {ACKNOWLEDGE} "
+                            "(or q to save and stop).", "yellow")
+        self.session.log(ACKNOWLEDGED, self.by, flag=result.flag.id)
+        self.store.save(self.session)
+        self.screen.say("Acknowledged (recorded in the audit trail). The interview goes on.", "green")
+
+    def contraindication_notice(self, result: FlagResult) -> None:
+        found = "; ".join(result.evidence)
+        self.screen.say()
+        self.screen.say(f"Possible contraindication: {result.flag.label.get(self.language)}"
+                        + (f" (found: {found})" if found else "") + ".", "bold yellow")
+        if result.flag.staff_instruction is not None:
+            self.screen.say(result.flag.staff_instruction.get(self.language), "bold yellow")
 
     def run(self, start: Question | None) -> str:
         """Ask until the session is confirmed ("completed") or staff save and quit ("quit")."""
+        try:
+            self.attend_to_findings()
+            return self._run(start)
+        except QuitRequested:
+            return "quit"
+
+    def _run(self, start: Question | None) -> str:
         current = start
         correcting = False
         shown_section = shown_question = None
@@ -142,6 +209,7 @@ class Interview:
                 continue
             try:
                 given = rules.parse_typed(current, typed)
+                rules.check_answer(self.questionnaire, self.session, current, given, self.language)
             except rules.InvalidAnswer as problem:
                 self.screen.say(f"Not accepted: {problem}.", "yellow")
                 continue
@@ -154,6 +222,7 @@ class Interview:
             if removed:
                 labels = ", ".join(self.questionnaire.question(q).label.get(self.language) for q in removed)
                 self.screen.say(f"No longer asked after this change, so set aside (kept in the audit trail): {labels}", "yellow")
+            self.attend_to_findings()
             current = self.after(current, correcting)
 
     def after(self, question: Question, correcting: bool) -> Question | None:
@@ -266,28 +335,44 @@ def conduct(screen: Screen, questionnaire: Questionnaire, session: Session, stor
     """Run the interview on a locked, saved session and finish it: completed, or saved for later."""
     interview = Interview(screen, questionnaire, session, store, session.language, by)
     resume_hint = f"ketascreen resume {session.id}"
+
+    def repeat_urgent(to_stderr: bool = False) -> None:
+        lines = closing_lines(interview.evaluation(), session.language)
+        if not lines:
+            return
+        if to_stderr:
+            for line in lines:
+                print(f"ketascreen: {line}", file=sys.stderr)
+        else:
+            screen.alarm(lines)
+
     try:
         outcome = interview.run(start)
     except KeyboardInterrupt:
         store.save(session)
         screen.say()
         screen.say(f"Interrupted. Every answer given is saved. To continue: {resume_hint}", "yellow")
+        repeat_urgent()
         return ExitStatus.INTERRUPTED
     except EOFError:
         store.save(session)
         screen.say()
         screen.say(f"No more input. Every answer given is saved. To continue: {resume_hint}", "yellow")
+        repeat_urgent()
         return ExitStatus.PROBLEM
     except Hangup as hangup:
         store.save(session)
         print(f"ketascreen: stopped by {hangup}; session {session.id} saved", file=sys.stderr)
+        repeat_urgent(to_stderr=True)
         return 128 + hangup.signum
     if outcome == "quit":
         store.save(session)
         screen.say(f"Saved for later. To continue: {resume_hint}", "green")
+        repeat_urgent()
         return ExitStatus.OK
     if session.status == COMPLETED:  # an amendment that changed nothing
         screen.say(f"No answer was changed; session {session.id} stays as it was completed.", "green")
+        repeat_urgent()
         return ExitStatus.OK
     session.complete(by)
     path = store.save(session)
@@ -301,4 +386,5 @@ def conduct(screen: Screen, questionnaire: Questionnaire, session: Session, stor
     screen.say()
     screen.say(f"The full summary to print or file: ketascreen summary {session.id} --format pdf --output {session.id}.pdf", "cyan")
     screen.say(f"To correct an answer later: ketascreen resume {session.id} --amend", "dim")
+    repeat_urgent()
     return ExitStatus.OK

@@ -5,14 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from ketascreen.model import (
+    CHECK_OPERATORS,
     COMPARISON_OPERATORS,
     AllOf,
     Answered,
     AnyOf,
     Band,
+    Check,
     Choice,
     Compare,
     Condition,
+    Detail,
     Flag,
     FlagRef,
     Not,
@@ -20,6 +23,8 @@ from ketascreen.model import (
     Questionnaire,
     ScaleOption,
     Score,
+    ScoreNote,
+    Screen,
     Section,
     Severity,
     Text,
@@ -61,6 +66,7 @@ def build_questionnaire(data: dict[str, Any], sha256: str) -> Questionnaire:
                 options=scales.get(q.get("scale"), ()),
                 scale=q.get("scale"),
                 when=condition(q["when"]) if "when" in q else None,
+                header=q.get("header", False),
             )
             for q in raw_section["questions"]
         )
@@ -82,6 +88,9 @@ def build_questionnaire(data: dict[str, Any], sha256: str) -> Questionnaire:
             explanation=text(f["explanation"]),
             when=condition(f["when"]),
             source=text(f["source"]),
+            covered_by=tuple(f.get("covered_by", ())),
+            staff_instruction=optional_text(f.get("staff_instruction")),
+            details=tuple(Detail(condition(d["when"]), text(d["text"])) for d in f.get("details", ())),
         )
         for f in data.get("flags") or ()
     )
@@ -93,9 +102,16 @@ def build_questionnaire(data: dict[str, Any], sha256: str) -> Questionnaire:
             bands=tuple(sorted((Band(b["min"], b["max"], text(b["label"])) for b in s["bands"]), key=lambda b: b.min)),
             zero_when=condition(s["zero_when"]) if "zero_when" in s else None,
             source=optional_text(s.get("source")),
+            notes=tuple(ScoreNote(condition(n["when"]), text(n["text"])) for n in s.get("notes", ())),
         )
         for s in data.get("scores") or ()
     )
+    checks = tuple(
+        Check(c["id"], c["question"], op, c[op], text(c["message"]))
+        for c in data.get("checks") or ()
+        for op in CHECK_OPERATORS if op in c
+    )
+    screens = tuple(Screen(sc["id"], text(sc["label"]), tuple(sc["flags"])) for sc in data.get("screens") or ())
     return Questionnaire(
         id=data["id"],
         title=text(data["title"]),
@@ -106,6 +122,8 @@ def build_questionnaire(data: dict[str, Any], sha256: str) -> Questionnaire:
         scores=scores,
         sha256=sha256,
         description=optional_text(data.get("description")),
+        checks=checks,
+        screens=screens,
     )
 
 

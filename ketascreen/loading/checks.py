@@ -87,6 +87,8 @@ def semantic_problems(located: Located) -> list[Finding]:
     _check_questions(ctx, data)
     _check_scores(ctx, data)
     _check_flags(ctx, data)
+    _check_checks(ctx, data)
+    _check_screens(ctx, data)
     return ctx.findings
 
 
@@ -250,6 +252,11 @@ def _check_scores(ctx: _Context, data: dict[str, Any]) -> None:
         if isinstance(score.get("zero_when"), dict):
             _check_condition(ctx, score["zero_when"], path + ("zero_when",), before=None, owner=f"score '{sid}'")
             low = min(low, 0)
+        for note, npath in _entries(score, "notes", path):
+            if isinstance(note.get("when"), dict):
+                _check_condition(ctx, note["when"], npath + ("when",), before=None, owner=f"a note of score '{sid}'")
+            if isinstance(note.get("text"), dict) and note["text"] and ctx.language not in note["text"]:
+                ctx.at(npath + ("text",), f"'text' has no '{ctx.language}' text (the file's language)")
         if complete and items:
             _check_bands(ctx, score, path, low, high)
 
@@ -317,7 +324,94 @@ def _check_flags(ctx: _Context, data: dict[str, Any]) -> None:
             seen.setdefault(fid, path)
         if isinstance(flag.get("when"), dict):
             _check_condition(ctx, flag["when"], path + ("when",), before=None, owner=f"flag '{fid}'")
+        for detail, dpath in _entries(flag, "details", path):
+            if isinstance(detail.get("when"), dict):
+                _check_condition(ctx, detail["when"], dpath + ("when",), before=None, owner=f"flag '{fid}'")
+            if isinstance(detail.get("text"), dict) and detail["text"] and ctx.language not in detail["text"]:
+                ctx.at(dpath + ("text",), f"'text' has no '{ctx.language}' text (the file's language)")
     _check_flag_cycles(ctx)
+    _check_covered_by(ctx, data)
+
+
+def _check_covered_by(ctx: _Context, data: dict[str, Any]) -> None:
+    """covered_by names other flags, and no two flags cover each other (neither would be shown)."""
+    covers: dict[str, list[str]] = {}
+    for flag, path in _entries(data, "flags", ()):
+        fid = flag.get("id")
+        for index, ref in enumerate(flag.get("covered_by") if isinstance(flag.get("covered_by"), list) else []):
+            if not isinstance(ref, str):
+                continue
+            if ref == fid:
+                ctx.at(path + ("covered_by", index), f"flag '{fid}' cannot be covered by itself")
+            elif ref not in ctx.flags:
+                ctx.at(path + ("covered_by", index), f"flag '{fid}': covered_by names flag '{ref}', which {_missing(ctx, ref, 'flag')}")
+            else:
+                covers.setdefault(str(fid), []).append(ref)
+    for flag, path in _entries(data, "flags", ()):
+        fid = flag.get("id")
+        seen, todo = set(), list(covers.get(str(fid), []))
+        while todo:
+            ref = todo.pop()
+            if ref == fid:
+                ctx.at(path + ("covered_by",), f"flag '{fid}' is covered, through covered_by, by a flag it covers: "
+                                               "when both are raised neither would be shown on its own")
+                break
+            if ref not in seen:
+                seen.add(ref)
+                todo.extend(covers.get(ref, []))
+
+
+def _check_checks(ctx: _Context, data: dict[str, Any]) -> None:
+    """A check compares a question with one asked before it; both numbers (or both dates)."""
+    from ketascreen.model import CHECK_OPERATORS
+
+    seen: dict[str, Path_] = {}
+    for check, path in _entries(data, "checks", ()):
+        cid = check.get("id")
+        if isinstance(cid, str):
+            if cid in seen:
+                ctx.at(path + ("id",), f"duplicate check id '{cid}' (first at {ctx.located.position(seen[cid] + ('id',)).where()})")
+            seen.setdefault(cid, path)
+        if isinstance(check.get("message"), dict) and check["message"] and ctx.language not in check["message"]:
+            ctx.at(path + ("message",), f"'message' has no '{ctx.language}' text (the file's language)")
+        operator = next((op for op in CHECK_OPERATORS if op in check), None)
+        qid, other = check.get("question"), check.get(operator) if operator else None
+        if not isinstance(qid, str) or not isinstance(other, str):
+            continue
+        target, earlier = ctx.questions.get(qid), ctx.questions.get(other)
+        if target is None:
+            ctx.at(path + ("question",), f"check '{cid}' uses question '{qid}', which {_missing(ctx, qid)}")
+        if earlier is None:
+            ctx.at(path + (operator,), f"check '{cid}' uses question '{other}', which {_missing(ctx, other)}")
+        if target is None or earlier is None:
+            continue
+        if earlier.index >= target.index:
+            ctx.at(path + (operator,), f"check '{cid}': '{other}' must be asked before '{qid}' (the later answer is "
+                                       "the one asked again when the check fails)")
+        kinds = {_check_kind(target.data.get("type")), _check_kind(earlier.data.get("type"))}
+        if len(kinds) != 1 or None in kinds:
+            ctx.at(path, f"check '{cid}' compares '{qid}' ({TYPE_WORDS.get(str(target.data.get('type')), '?')}) with "
+                         f"'{other}' ({TYPE_WORDS.get(str(earlier.data.get('type')), '?')}); a check compares two "
+                         "numbers or two dates")
+
+
+def _check_kind(qtype: Any) -> str | None:
+    return "number" if qtype in ("integer", "number") else "date" if qtype == "date" else None
+
+
+def _check_screens(ctx: _Context, data: dict[str, Any]) -> None:
+    seen: dict[str, Path_] = {}
+    for screen, path in _entries(data, "screens", ()):
+        sid = screen.get("id")
+        if isinstance(sid, str):
+            if sid in seen:
+                ctx.at(path + ("id",), f"duplicate screen id '{sid}' (first at {ctx.located.position(seen[sid] + ('id',)).where()})")
+            seen.setdefault(sid, path)
+        if isinstance(screen.get("label"), dict) and screen["label"] and ctx.language not in screen["label"]:
+            ctx.at(path + ("label",), f"'label' has no '{ctx.language}' text (the file's language)")
+        for index, ref in enumerate(screen.get("flags") if isinstance(screen.get("flags"), list) else []):
+            if isinstance(ref, str) and ref not in ctx.flags:
+                ctx.at(path + ("flags", index), f"screen '{sid}' lists flag '{ref}', which {_missing(ctx, ref, 'flag')}")
 
 
 def _check_flag_cycles(ctx: _Context) -> None:

@@ -178,6 +178,7 @@ def merge(clinic: Located, base: Located, base_file: str, base_name: str | None 
     for key, parts in (("flags", flags), ("scores", scores)):
         result[key] = [_materialise(p, merged, (key, i)) for i, p in enumerate(parts)]
         merged.values[(key,)] = merged.values.get((key, 0), Mark(1, 1))
+    _carry_checks_and_screens(base, base_file, merged, result)
     merged.removed = removed
     return merged, findings
 
@@ -206,6 +207,33 @@ def _merge_list(kind: str, base: Located, base_file: str, name: str, base_items:
 def _overlay(part: _Part, clinic: Located, path: Path_, change: dict[str, Any]) -> None:
     part.data = {**part.data, **change}
     part.overlays.append((clinic, path, list(change)))
+
+
+def _carry_checks_and_screens(base: Located, base_file: str, merged: Located, result: dict[str, Any]) -> None:
+    """The base's cross-answer checks and named screens hold for the clinic file too. A check on a
+    question the clinic removed goes with it; a screen keeps the flags that remain, and goes when
+    none do."""
+    base_data: dict[str, Any] = base.data  # type: ignore[assignment]
+    questions = {q.get("id") for s in result["sections"] for q in s["questions"]}
+    flags = {f.get("id") for f in result["flags"]}
+    from ketascreen.model import CHECK_OPERATORS
+
+    kept_checks = [(i, c) for i, c in enumerate(_list(base_data.get("checks"))) if isinstance(c, dict)
+                   and c.get("question") in questions
+                   and all(c.get(op) in questions for op in CHECK_OPERATORS if op in c)]
+    kept_screens = [(i, s) for i, s in enumerate(_list(base_data.get("screens"))) if isinstance(s, dict)
+                    and any(f in flags for f in _list(s.get("flags")))]
+    for key, kept in (("checks", kept_checks), ("screens", kept_screens)):
+        if not kept:
+            continue
+        result[key] = []
+        for new_index, (old_index, entry) in enumerate(kept):
+            entry = copy.deepcopy(entry)
+            if key == "screens":
+                entry["flags"] = [f for f in _list(entry.get("flags")) if f in flags]
+            result[key].append(entry)
+            merged.graft(base, (key, old_index), (key, new_index), base_file)
+        merged.values[(key,)] = merged.values.get((key, 0), Mark(1, 1))
 
 
 def _materialise(part: _Part, merged: Located, path: Path_, skip: tuple[str, ...] = ()) -> dict[str, Any]:

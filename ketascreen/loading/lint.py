@@ -58,7 +58,8 @@ def lint(questionnaire: Questionnaire, located: Located, shown: str = "", extend
             elif always:
                 findings.append((at, f"flag '{flag.id}' is raised by every complete set of answers"))
         if flag.severity in (Severity.URGENT, Severity.CONTRAINDICATION):
-            for question in _skippable(rule, questionnaire, reachable, reviewed):
+            stronger = tuple(f for f in questionnaire.flags if f.id != flag.id and f.severity.rank <= flag.severity.rank)
+            for question in _skippable(rule, questionnaire, reachable, reviewed, stronger):
                 findings.append((at, f"{flag.severity.value} flag '{flag.id}' needs '{question.id}', which skip logic "
                                      f"can leave unasked ({where(question.id)}); "
                                      "an unasked question does not apply, so the flag would not be raised"))
@@ -221,11 +222,14 @@ def _explore(condition: Condition, questionnaire: Questionnaire, reachable: dict
     return can, always
 
 
-def _skippable(rule: Condition, questionnaire: Questionnaire, reachable: dict, reviewed: Any) -> list[Question]:
+def _skippable(rule: Condition, questionnaire: Questionnaire, reachable: dict, reviewed: Any,
+               stronger: tuple[Any, ...] = ()) -> list[Question]:
     """Questions the rule needs that skip logic can leave unasked. A follow-up whose condition
     already raises the flag whenever it asks it (the bundled plan question after "thoughts of
-    suicide") is let through, but only where the gate comes from a reviewed base: a clinic that
-    puts a new gate in front of a question an urgent rule needs is always warned."""
+    suicide") is let through, and so is one whose gate itself raises a flag at least as pressing
+    (``stronger``: the plan question is asked only after thoughts of suicide, an urgent finding of
+    its own), but only where the gate comes from a reviewed base: a clinic that puts a new gate in
+    front of a question an urgent rule needs is always warned."""
     found = []
     for ref in dict.fromkeys(r.ref for r in _refs(rule, questionnaire) if not (isinstance(r, Compare) and r.subject == "score")):
         question = questionnaire.question(ref)
@@ -236,8 +240,24 @@ def _skippable(rule: Condition, questionnaire: Questionnaire, reachable: dict, r
         gate = AllOf(tuple(gates))
         if reviewed(ref) and _implies(gate, rule, questionnaire, reachable):
             continue
+        if reviewed(ref) and _handles_absence(rule, ref):
+            continue
+        if reviewed(ref) and any(_implies(gate, other.when, questionnaire, reachable) for other in stronger):
+            continue
         found.append(question)
     return found
+
+
+def _handles_absence(rule: Condition, question_id: str) -> bool:
+    """The rule says itself what holds when the question has no answer ({question: X, answered:
+    false}), as the blood pressure rules do for a re-check that was not taken."""
+    if isinstance(rule, Answered):
+        return rule.ref == question_id and not rule.expected
+    if isinstance(rule, (AllOf, AnyOf)):
+        return any(_handles_absence(part, question_id) for part in rule.parts)
+    if isinstance(rule, Not):
+        return _handles_absence(rule.part, question_id)
+    return False
 
 
 def _implies(gate: Condition, rule: Condition, questionnaire: Questionnaire, reachable: dict) -> bool:

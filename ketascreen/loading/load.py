@@ -75,9 +75,10 @@ def _check(text: str, shown: str, origin: Path | None, lint: bool = False) -> tu
 
     stored = text
     extends = "extends" in located.data
+    base = None  # the questionnaire a clinic file extends, to compare its urgent flags with
     structural = add(schema_problems(located))
     if extends:
-        merged, findings = _extend(located, origin, ())
+        merged, findings, base = _extend(located, origin, ())
         add(findings)
         if merged is None:
             return None, sorted(problems), text
@@ -98,47 +99,52 @@ def _check(text: str, shown: str, origin: Path | None, lint: bool = False) -> tu
     if lint:
         from ketascreen.loading.lint import lint as safety_lint
 
-        warnings = sorted({Problem(mark.file or shown, mark.line, mark.column, msg, "warning")
-                           for mark, msg in safety_lint(questionnaire, located, shown, extends=extends)})
+        found = safety_lint(questionnaire, located, shown, extends=extends)
+        if base is not None:
+            from ketascreen.loading.protect import protect
+
+            found += protect(base, questionnaire, located, shown)
+        warnings = sorted({Problem(mark.file or shown, mark.line, mark.column, msg, "warning") for mark, msg in found})
     return questionnaire, warnings, stored
 
 
 def _extend(clinic, origin: Path | None, chain: tuple[Path, ...]):  # type: ignore[no-untyped-def]
-    """The clinic file merged onto its base (itself merged if it extends another), with findings."""
+    """The clinic file merged onto its base (itself merged if it extends another), with findings,
+    and that base."""
     from ketascreen.loading.extend import merge
     from ketascreen.loading.yamlread import Mark, YamlProblem, parse, read_text
 
     name = clinic.data.get("extends")
     at = clinic.position(("extends",))
     if not isinstance(name, str):
-        return None, []
+        return None, [], None
     try:
         base_path = find_questionnaire(name, relative_to=origin.parent if origin else None)
     except KetascreenError as error:
-        return None, [(at, f"extends: {error}")]
+        return None, [(at, f"extends: {error}")], None
     if not base_path.is_file():
-        return None, [(at, f"extends: no questionnaire file {base_path}")]
+        return None, [(at, f"extends: no questionnaire file {base_path}")], None
     resolved = base_path.resolve()
     here = origin.resolve() if origin else None
     if resolved == here or resolved in chain:
         return None, [(at, f"extends: '{name}' leads back to a file that extends it (a cycle: "
-                           f"{' → '.join(dict.fromkeys(p.name for p in (*chain, here) if p))} → {resolved.name})")]
+                           f"{' → '.join(dict.fromkeys(p.name for p in (*chain, here) if p))} → {resolved.name})")], None
     shown = str(base_path)
     try:
         base, soft = parse(read_text(base_path))
     except YamlProblem as problem:
-        return None, [(Mark(problem.line, problem.column, shown), problem.message)]
+        return None, [(Mark(problem.line, problem.column, shown), problem.message)], None
     findings = [(Mark(p.line, p.column, shown), p.message) for p in soft]
     if not isinstance(base.data, dict):
-        return None, findings + [(Mark(1, 1, shown), "is not a questionnaire")]
+        return None, findings + [(Mark(1, 1, shown), "is not a questionnaire")], None
     if "extends" in base.data:
-        deeper, more = _extend(base, base_path, chain + ((here,) if here else ()) + (resolved,))
+        deeper, more, _ = _extend(base, base_path, chain + ((here,) if here else ()) + (resolved,))
         findings += [(mark._replace(file=mark.file or shown), msg) for mark, msg in more]
         if deeper is None:
-            return None, findings
+            return None, findings, None
         base = deeper
     merged, more = merge(clinic, base, shown, name)
-    return merged, findings + more
+    return merged, findings + more, base
 
 
 def sha256_of(text: str) -> str:

@@ -1,0 +1,77 @@
+"""Findings that need attention during the interview itself, not only in the summary: an urgent
+flag stops the interview until staff acknowledge it; a possible contraindication is pointed out.
+Pure functions of an evaluation; the terminal decides how to show them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ketascreen.evaluate import Evaluation, FlagResult
+from ketascreen.model import Severity
+from ketascreen.session import Session
+
+ACKNOWLEDGED = "urgent_acknowledged"
+
+
+@dataclass(frozen=True)
+class Attention:
+    """How many urgent and contraindication flags are raised so far (covered ones included)."""
+
+    urgent: int
+    contraindications: int
+
+    def words(self) -> str:
+        """``URGENT 1, contra 2``: capitals where a person must act today."""
+        parts = []
+        if self.urgent:
+            parts.append(f"URGENT {self.urgent}")
+        if self.contraindications:
+            parts.append(f"contra {self.contraindications}")
+        return ", ".join(parts)
+
+
+def attention(evaluation: Evaluation) -> Attention:
+    shown = [r for r in evaluation.flags if r.shown]
+    return Attention(sum(r.flag.severity is Severity.URGENT for r in shown),
+                     sum(r.flag.severity is Severity.CONTRAINDICATION for r in shown))
+
+
+def pressing(evaluation: Evaluation) -> dict[str, FlagResult]:
+    """Urgent and contraindication flags raised now, by id."""
+    return {r.flag.id: r for r in evaluation.flags
+            if r.shown and r.flag.severity in (Severity.URGENT, Severity.CONTRAINDICATION)}
+
+
+def urgent_raised(evaluation: Evaluation) -> list[FlagResult]:
+    return [r for r in evaluation.flags if r.shown and r.flag.severity is Severity.URGENT]
+
+
+def acknowledged(session: Session) -> set[str]:
+    """Urgent flags staff have acknowledged at the interview (the audit trail records each)."""
+    return {str(e.get("flag")) for e in session.audit if e.get("event") == ACKNOWLEDGED}
+
+
+def unacknowledged_urgent(evaluation: Evaluation) -> list[FlagResult]:
+    done = acknowledged(evaluation.session)
+    return [r for r in urgent_raised(evaluation) if r.flag.id not in done]
+
+
+def notice_lines(result: FlagResult, language: str | None = None) -> list[str]:
+    """What a notice says: what was found, the answers behind it, and what staff must do."""
+    lines = [f"{result.flag.severity.heading.upper()}: {result.flag.label.get(language)}"]
+    lines += [f"Found: {found}" for found in result.evidence]
+    if result.flag.staff_instruction is not None:
+        lines.append(f"What to do: {result.flag.staff_instruction.get(language)}")
+    return lines
+
+
+def closing_lines(evaluation: Evaluation, language: str | None = None) -> list[str]:
+    """Repeated as the last lines whenever an interview stops with an urgent flag raised, so that
+    quitting, a pause or an interruption never hides it."""
+    lines: list[str] = []
+    for result in urgent_raised(evaluation):
+        lines.append(f"URGENT: {result.flag.label.get(language)}")
+        if result.flag.staff_instruction is not None:
+            lines.append(f"  What to do: {result.flag.staff_instruction.get(language)}")
+    return lines
