@@ -4,8 +4,10 @@ Two measurements in one run:
 
 1. One confirmed answer at the prompt. For the bundled questionnaire (``ketamine-pretreatment``),
    every question on the interview's path is answered in turn the way the prompt does it:
-   ``parse_typed`` + ``interview.answer`` (record, re-apply skip logic) + ``Store.save`` (JSON,
-   temporary file, fsync, rename, fsync of the directory). Typed answers are realistic: the middle
+   ``parse_typed`` + ``check_answer`` (checks across answers) + ``interview.answer`` (record,
+   re-apply skip logic) + ``Store.save`` (JSON, temporary file, fsync, rename, fsync of the
+   directory). The flags the interview then works out again (for an urgent or contraindication
+   notice) are timed on their own. Typed answers are realistic: the middle
    of the range for numbers, ``n`` for yes/no, ``0`` for scales, ``none`` for text. Beside each
    answer, interleaved, the script writes the same session bytes itself with nothing else: a
    temporary file, fsync, os.replace, fsync of the directory (the bare write, the floor for a
@@ -44,6 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ketascreen import interview as rules
+from ketascreen.evaluate import evaluate_session
 from ketascreen.loading.load import Source, load_source
 from ketascreen.model import Question
 from ketascreen.session import COMPLETED, Session
@@ -111,6 +114,7 @@ class AnswerTimes:
     bare: list[float]  # bare_write of the same bytes
     serialise: list[float]  # session -> JSON bytes, as Store.save does it
     per_session: list[int]  # answers given in each session
+    findings: list[float] = None  # type: ignore[assignment]  # flags worked out again after the answer
     data_bytes: int = 0
 
 
@@ -146,8 +150,13 @@ def answer_questionnaire(store: Store, source: Source, baseline: Path, times: An
             typed = typed_answer(current)
             start = time.perf_counter()
             given = rules.parse_typed(current, typed)
+            rules.check_answer(questionnaire, session, current, given)
             rules.answer(questionnaire, session, current, given, STAFF)
             store.save(session)
+            saved = time.perf_counter()
+            # The interview then works out every flag again, for an urgent or contraindication notice.
+            evaluate_session(questionnaire, session, history=False)
+            times.findings.append(time.perf_counter() - saved)
             saved = time.perf_counter()
             data = session_bytes(session)
             serialised = time.perf_counter()
@@ -166,7 +175,7 @@ def answer_questionnaire(store: Store, source: Source, baseline: Path, times: An
 
 def time_answers(parent: Path | None, repeat: int) -> AnswerTimes:
     source = load_source(BUNDLED)
-    times = AnswerTimes([], [], [], [])
+    times = AnswerTimes([], [], [], [], [])
     with tempfile.TemporaryDirectory(prefix="ketascreen-bench-", dir=parent) as directory:
         store = Store(Path(directory) / "sessions")
         store.prepare()
@@ -189,9 +198,10 @@ def print_answers(times: AnswerTimes, repeat: int) -> None:
     print()
     print(f"{'per answer':<52}{'median ms':>11}{'p95 ms':>10}")
     rows = (
-        ("parse_typed + interview.answer + Store.save", times.answer),
+        ("parse, checks, interview.answer, Store.save", times.answer),
         ("bare write of the same bytes (fsync, rename, fsync)", times.bare),
         ("session to JSON bytes (not in the bare write)", times.serialise),
+        ("flags worked out again after it (notices)", times.findings),
     )
     for name, values in rows:
         print(f"{name:<52}{statistics.median(values) * 1e3:>11.3f}{percentile(values, 0.95) * 1e3:>10.3f}")

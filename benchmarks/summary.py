@@ -55,7 +55,7 @@ from pathlib import Path
 from typing import Callable
 
 from ketascreen.answersfile import read_answers
-from ketascreen.flows import stored_questionnaire
+from ketascreen.stored import stored_questionnaire
 from ketascreen.interview import prune
 from ketascreen.loading.load import load_source
 from ketascreen.model import Questionnaire

@@ -49,9 +49,10 @@ def read_answers(path: Path, questionnaire: Questionnaire) -> AnswersFile:
 
 
 def answers_in(located: Located, at: Path_, questionnaire: Questionnaire, shown: str,
-               allowed: tuple[str, ...]) -> AnswersFile:
+               allowed: tuple[str, ...], apply_checks: bool = True) -> AnswersFile:
     """The answers in the mapping at ``at`` (a whole answers file, or one scenario of a scenarios
-    file), every value checked as a typed answer would be."""
+    file), every value checked as a typed answer would be; with ``apply_checks``, the checks across
+    answers too (a scenario file tests those itself)."""
     result = AnswersFile()
 
     def problem(where: tuple[int, int], message: str) -> None:
@@ -123,7 +124,7 @@ def answers_in(located: Located, at: Path_, questionnaire: Questionnaire, shown:
             else:
                 result.answers[qid] = Answer(state, None, stamp)
                 result.lines[qid] = where[0]
-    for check in questionnaire.checks:
+    for check in questionnaire.checks if apply_checks else ():
         given = result.answers.get(check.question)
         if given is None:
             continue

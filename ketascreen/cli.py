@@ -216,13 +216,15 @@ def resume(
     session: str = typer.Argument(..., metavar="SESSION", help="A session id or session file."),
     amend: bool = typer.Option(False, "--amend", help="Reopen a completed session to correct it (recorded in the audit trail)."),
     staff: Optional[str] = typer.Option(None, "--staff", help="Your initials, for an amendment (asked if missing)."),
+    reason: Optional[str] = typer.Option(None, "--reason", help="Why the completed session is amended (asked if missing; shown on the summary)."),
     data_dir: Optional[Path] = typer.Option(None, "--data-dir", envvar="KETASCREEN_DATA_DIR", help=DATA_DIR_HELP),
     plain: bool = typer.Option(False, "--plain", help="No colour or boxes, one line per prompt."),
 ) -> None:
     """Continue an interview where it stopped, on the questionnaire version it began with."""
     from ketascreen.flows import resume as resume_flow
 
-    raise typer.Exit(resume_flow(session, _data_dir(ctx, data_dir), amend, staff, plain, _settings(ctx).get("clinic_name")))
+    raise typer.Exit(resume_flow(session, _data_dir(ctx, data_dir), amend, staff, plain, _settings(ctx).get("clinic_name"),
+                                 reason))
 
 
 @app.command()
@@ -245,7 +247,20 @@ def sessions(
         elif status is None or session.status == status:
             found.append(session)
     found.sort(key=lambda s: (s.created, s.id), reverse=True)
-    sys.stdout.write(session_table(found))
+    sys.stdout.write(session_table(found, {s.id: _attention(s) for s in found}))
+
+
+def _attention(session):  # type: ignore[no-untyped-def]
+    """"URGENT 1, contra 2" for a session; "?" when its stored copy cannot be read (the reason is
+    given by summary, which refuses it)."""
+    from ketascreen.attention import attention
+    from ketascreen.evaluate import evaluate_session
+    from ketascreen.stored import stored_questionnaire
+
+    try:
+        return attention(evaluate_session(stored_questionnaire(session), session, history=False)).words()
+    except KetascreenError:
+        return "?"
 
 
 @app.command()

@@ -10,11 +10,11 @@ from __future__ import annotations
 import csv
 import io
 
-from ketascreen.evaluate import NOT_RAISED, RAISED, Evaluation
+from ketascreen.evaluate import COVERED, NOT_RAISED, RAISED, Evaluation
 
 FIXED = ("session_id", "patient", "staff", "status", "created", "completed",
          "questionnaire_id", "questionnaire_version", "questionnaire_sha256")
-FLAG_WORDS = {RAISED: "raised", NOT_RAISED: "not raised"}
+FLAG_WORDS = {RAISED: "raised", NOT_RAISED: "not raised", COVERED: "raised (covered)"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -52,8 +52,15 @@ def diff(old: Questionnaire, new: Questionnaire) -> list[str]:
             add(f"~ flag {fid}: rule changed\n    was: {rule_before}\n    now: {rule_after}")
         elif fid in effective:
             add(f"~ flag {fid}: rule changed through a flag it refers to (its own rule is the same: {rule_after})")
-        for field in ("label", "explanation", "source"):
+        for field in ("label", "explanation", "source", "staff_instruction"):
             lines.extend(_text_change(f"flag {fid}", field, getattr(before, field), getattr(after, field)))
+        if before.covered_by != after.covered_by:
+            add(f"~ flag {fid}: covered by {', '.join(before.covered_by) or 'none'} → {', '.join(after.covered_by) or 'none'}")
+        details_before = [f"when {describe(d.when, old)}: {_all_languages(d.text)}" for d in before.details]
+        details_after = [f"when {describe(d.when, new)}: {_all_languages(d.text)}" for d in after.details]
+        if details_before != details_after:
+            add(f"~ flag {fid}: details changed\n    was: {' | '.join(details_before) or 'none'}"
+                f"\n    now: {' | '.join(details_after) or 'none'}")
     old_s = {s.id: s for s in old.scores}
     new_s = {s.id: s for s in new.scores}
     for sid in [s for s in new_s if s not in old_s]:
@@ -72,8 +79,29 @@ def diff(old: Questionnaire, new: Questionnaire) -> list[str]:
             gate_before = describe(before.zero_when, old) if before.zero_when else "none"
             gate_after = describe(after.zero_when, new) if after.zero_when else "none"
             add(f"~ score {sid}: 0 when\n    was: {gate_before}\n    now: {gate_after}")
+        notes_before = [f"when {describe(n.when, old)}: {_all_languages(n.text)}" for n in before.notes]
+        notes_after = [f"when {describe(n.when, new)}: {_all_languages(n.text)}" for n in after.notes]
+        if notes_before != notes_after:
+            add(f"~ score {sid}: notes\n    was: {' | '.join(notes_before) or 'none'}\n    now: {' | '.join(notes_after) or 'none'}")
         for field in ("label", "source"):
             lines.extend(_text_change(f"score {sid}", field, getattr(before, field), getattr(after, field)))
+    lines.extend(_checks_and_screens(old, new))
+    return lines
+
+
+def _checks_and_screens(old: Questionnaire, new: Questionnaire) -> list[str]:
+    lines = []
+    old_c = {c.id: f"{c.question} {c.operator.replace('_', ' ')} {c.other}" for c in old.checks}
+    new_c = {c.id: f"{c.question} {c.operator.replace('_', ' ')} {c.other}" for c in new.checks}
+    lines += [f"+ check {cid}: {rule}" for cid, rule in new_c.items() if cid not in old_c]
+    lines += [f"- check {cid}: {rule}" for cid, rule in old_c.items() if cid not in new_c]
+    lines += [f"~ check {cid}: {old_c[cid]} → {rule}" for cid, rule in new_c.items() if cid in old_c and old_c[cid] != rule]
+    old_s = {s.id: s for s in old.screens}
+    new_s = {s.id: s for s in new.screens}
+    lines += [f"+ screen {sid}: {screen.label} ({', '.join(screen.flags)})" for sid, screen in new_s.items() if sid not in old_s]
+    lines += [f"- screen {sid}: {screen.label}" for sid, screen in old_s.items() if sid not in new_s]
+    lines += [f"~ screen {sid}: flags {', '.join(old_s[sid].flags)} → {', '.join(screen.flags)}"
+              for sid, screen in new_s.items() if sid in old_s and old_s[sid].flags != screen.flags]
     return lines
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ketascreen.amendments import Amendment, amendments_of
 from ketascreen.conditions import Facts, Truth, evaluate
 from ketascreen.describe import describe_value, plain
 from ketascreen.interview import asked_questions, missing_required
@@ -65,6 +66,9 @@ class Evaluation:
     sections: tuple[SectionAnswers, ...]
     still_open: tuple[Question, ...]  # required questions on the path without an answer
     set_aside: tuple[AnswerRow, ...] = ()  # answers given, then taken off the path by skip logic
+    amendments: tuple[Amendment, ...] = ()
+    notes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # score id -> notes whose condition holds
+    negative_screens: tuple[tuple[str, tuple[str, ...]], ...] = ()  # screen label -> the answers behind it
 
     @property
     def raised(self) -> list[FlagResult]:
@@ -84,7 +88,10 @@ class Evaluation:
         return self.session.status == "completed"
 
 
-def evaluate_session(questionnaire: Questionnaire, session: Session, language: str | None = None) -> Evaluation:
+def evaluate_session(questionnaire: Questionnaire, session: Session, language: str | None = None,
+                     history: bool = True) -> Evaluation:
+    """``history``: also read the amendments in the audit trail (off when re-evaluating the answers as
+    they stood before an amendment)."""
     on_path = {q.id for q in asked_questions(questionnaire, session)}
     not_asked = {q.id for q in questionnaire.questions if q.id not in on_path}.__contains__
     scores = compute_scores(questionnaire, session.value_of, not_asked)
@@ -119,10 +126,17 @@ def evaluate_session(questionnaire: Questionnaire, session: Session, language: s
             answer = session.answers.get(question.id)
             if answer is not None and state not in (UNKNOWN, DECLINED):
                 words = describe_value(question, answer.value, language)
+            elif state == OPEN and not question.required:
+                words = "left open (optional)"
             else:
                 words = STATE_WORDS[state]
             rows.append(AnswerRow(question, state, words))
         sections.append(SectionAnswers(section, tuple(rows)))
+    def statuses(earlier: Session) -> dict[str, str]:
+        return {r.flag.id: r.status for r in evaluate_session(questionnaire, earlier, language, history=False).flags}
+
+    notes = tuple((score.id, tuple(n.text.get(language) for n in score.notes if evaluate(n.when, facts) is Truth.TRUE))
+                  for score in questionnaire.scores if score.notes)
     return Evaluation(
         questionnaire=questionnaire,
         session=session,
@@ -131,6 +145,9 @@ def evaluate_session(questionnaire: Questionnaire, session: Session, language: s
         sections=tuple(sections),
         still_open=tuple(missing_required(questionnaire, session)) if session.status != "completed" else (),
         set_aside=tuple(_set_aside(questionnaire, session, language)),
+        amendments=tuple(amendments_of(session, statuses if history else None)) if history else (),
+        notes=tuple((sid, texts) for sid, texts in notes if texts),
+        negative_screens=tuple(_negative_screens(questionnaire, flags, facts, language)),
     )
 
 
@@ -189,7 +206,10 @@ _COMPARISON_WORDS = {
 def _evidence(condition: Condition, facts: Facts, q: Questionnaire, language: str | None,
               seen: set[str] | None = None) -> list[str]:
     """The parts of a true condition that made it true, in words (through each named flag once)."""
-    seen = set() if seen is None else seen
+    if seen is None:
+        seen = set()
+        if not isinstance(condition, Answered):
+            seen.add("")  # nested below the rule itself: an 'answered' test is then a side condition
     if isinstance(condition, AnyOf):
         return [e for part in condition.parts if evaluate(part, facts) is Truth.TRUE for e in _evidence(part, facts, q, language, seen)]
     if isinstance(condition, AllOf):
@@ -203,6 +223,8 @@ def _evidence(condition: Condition, facts: Facts, q: Questionnaire, language: st
         flag = next(f for f in q.flags if f.id == condition.ref)
         return _evidence(flag.when, facts, q, language, seen)
     if isinstance(condition, Answered):
+        if seen:  # beside a comparison ("the re-check, when one was taken"), the comparison says it all
+            return []
         question = q.question(condition.ref)
         value = facts.question_value(condition.ref)
         return [f"{question.label.get(language)}: {describe_value(question, value, language) if value is not None else 'not answered'}"]
@@ -260,6 +282,45 @@ def _condition_questions(condition: Condition | None) -> list[str]:
         return [r for part in condition.parts for r in _condition_questions(part)]
     if isinstance(condition, Not):
         return _condition_questions(condition.part)
+    if isinstance(condition, (Answered,)) or (isinstance(condition, Compare) and condition.subject == "question"):
+        return [condition.ref]
+    return []
+
+
+def _negative_screens(questionnaire: Questionnaire, flags: list[FlagResult], facts: Facts,
+                      language: str | None) -> list[tuple[str, tuple[str, ...]]]:
+    """Screens whose every flag was decided "not raised", each with the answers its rules read (the
+    ones with a value): "asked and negative" is then told apart from "not asked"."""
+    status = {r.flag.id: r.status for r in flags}
+    rules = {f.id: f.when for f in questionnaire.flags}
+    found = []
+    for screen in questionnaire.screens:
+        if not screen.flags or any(status.get(fid) != NOT_RAISED for fid in screen.flags):
+            continue
+        asked: list[str] = []
+        for fid in screen.flags:
+            for qid in _rule_questions(rules[fid], rules, set()):
+                if qid not in asked and facts.question_value(qid) is not None:
+                    asked.append(qid)
+        order = {q.id: i for i, q in enumerate(questionnaire.questions)}
+        words = tuple(f"{questionnaire.question(q).label.get(language)}: "
+                      f"{describe_value(questionnaire.question(q), facts.question_value(q), language)}"
+                      for q in sorted(asked, key=order.__getitem__))
+        found.append((screen.label.get(language), words))
+    return found
+
+
+def _rule_questions(condition: Condition, rules: dict[str, Condition], seen: set[str]) -> list[str]:
+    """The questions a rule reads, through the flags it names."""
+    if isinstance(condition, (AllOf, AnyOf)):
+        return [r for part in condition.parts for r in _rule_questions(part, rules, seen)]
+    if isinstance(condition, Not):
+        return _rule_questions(condition.part, rules, seen)
+    if isinstance(condition, FlagRef):
+        if condition.ref in seen or condition.ref not in rules:
+            return []
+        seen.add(condition.ref)
+        return _rule_questions(rules[condition.ref], rules, seen)
     if isinstance(condition, (Answered,)) or (isinstance(condition, Compare) and condition.subject == "question"):
         return [condition.ref]
     return []

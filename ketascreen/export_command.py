@@ -10,7 +10,7 @@ from typing import Iterator
 
 from ketascreen.errors import ExitStatus, UsageError
 from ketascreen.evaluate import Evaluation, evaluate_session
-from ketascreen.flows import stored_questionnaire
+from ketascreen.stored import stored_questionnaire
 from ketascreen.session import COMPLETED, IN_PROGRESS, Session
 from ketascreen.store import Store, outside_store, private_directory, sync_directory, write_private
 

@@ -18,7 +18,7 @@ import json
 from typing import Any
 
 from ketascreen.describe import describe
-from ketascreen.evaluate import NOT_RAISED, RAISED, Evaluation
+from ketascreen.evaluate import COVERED, NOT_RAISED, RAISED, Evaluation
 from ketascreen.model import AllOf, Answered, AnyOf, Compare, Condition, FlagRef, Not, Question, Questionnaire, Section
 from ketascreen.session import DECLINED, UNKNOWN
 
@@ -203,17 +203,21 @@ def _observations(evaluation: Evaluation, subject: dict[str, Any]) -> list[dict[
             "subject": subject,
         }
         if result.value is None:
-            observation["dataAbsentReason"] = {"text": f"incomplete: {result.answered} of {result.items} items answered"}
+            # Items missing: the totals still possible, as a FHIR Range (its band when the range settles it).
+            observation["valueRange"] = {"low": {"value": result.low}, "high": {"value": result.high}}
         else:
             observation["valueInteger"] = result.value
-            if result.band is not None:
-                observation["interpretation"] = [{"text": result.band.label.get()}]
+        if result.band is not None:
+            observation["interpretation"] = [{"text": result.band.label.get()}]
+        if not result.complete:
+            observation["note"] = [{"text": f"incomplete: {result.answered} of {result.items} items answered"
+                                            + ("; gate question not answered" if result.gate_open else "")}]
         found.append(observation)
     for flag_result in evaluation.flags:
         if flag_result.status == NOT_RAISED:
             continue
         flag = flag_result.flag
-        raised = flag_result.status == RAISED
+        raised = flag_result.status in (RAISED, COVERED)
         detail = list(flag_result.evidence) if raised else [
             "waiting for: " + ", ".join(f"{w.question.id} ({w.state})" for w in flag_result.missing)]
         found.append({
@@ -222,7 +226,9 @@ def _observations(evaluation: Evaluation, subject: dict[str, Any]) -> list[dict[
             "code": {"coding": [{"system": "urn:ketascreen:flag", "code": flag.id, "display": flag.label.get()}],
                      "text": flag.label.get()},
             "subject": subject,
-            "valueCodeableConcept": {"text": "raised" if raised else "could not be assessed"},
+            "valueCodeableConcept": {"text": ("raised" if flag_result.status == RAISED else
+                                              f"raised, covered by {flag_result.covered_by}" if raised else
+                                              "could not be assessed")},
             "note": [{"text": line} for line in detail + [f"Why it matters: {flag.explanation.get()}",
                                                           f"Source: {flag.source.get()}"]],
         })

@@ -8,12 +8,16 @@ from pathlib import Path
 
 from ketascreen import interview as rules
 from ketascreen.answersfile import read_answers
-from ketascreen.errors import ExitStatus, KetascreenError, ProblemsError, QuestionnaireError, UsageError
-from ketascreen.loading.load import check_text, load_source, sha256_of
+from ketascreen.errors import ExitStatus, KetascreenError, ProblemsError, UsageError
+from ketascreen.loading.load import load_source
 from ketascreen.model import Questionnaire
 from ketascreen.session import COMPLETED, Session
 from ketascreen.store import Store
+from ketascreen.stored import stored_questionnaire
 from ketascreen.terminal import Screen, ask_reference, conduct, install_hangup_handlers, reference_problem
+
+
+MAX_REASON = 200
 
 
 class AnswersFileError(ProblemsError):
@@ -102,7 +106,15 @@ def _finish_unattended(questionnaire: Questionnaire, session: Session, store: St
     return ExitStatus.PROBLEM if missing else ExitStatus.OK
 
 
-def resume(reference: str, data_dir: Path, amend: bool, staff: str | None, plain: bool, clinic: str | None = None) -> int:
+def resume(reference: str, data_dir: Path, amend: bool, staff: str | None, plain: bool, clinic: str | None = None,
+           reason: str | None = None) -> int:
+    if reason is not None and not amend:
+        raise UsageError("--reason goes with --amend")
+    if reason is not None:
+        problem = reference_problem(" ".join(reason.split()), "reason", MAX_REASON)
+        if problem is not None:
+            raise UsageError(problem)
+        reason = " ".join(reason.split())
     store = Store(data_dir)
     path = store.resolve(reference)
     session = store.load(path)
@@ -120,12 +132,13 @@ def resume(reference: str, data_dir: Path, amend: bool, staff: str | None, plain
         if amend:
             try:
                 by = staff or ask_reference(screen, "Staff initials (for the audit trail)", "staff initials", limit=16)
+                why = reason or ask_reference(screen, "Reason for the amendment (for the chart)", "reason", limit=MAX_REASON)
             except KeyboardInterrupt:
                 return ExitStatus.INTERRUPTED
             except EOFError:
                 return ExitStatus.PROBLEM
             # The session stays completed until an answer actually changes.
-            session.log("amend", by)
+            session.begin_amendment(by, why)
         else:
             session.log("resumed", by)
         store.save(session)
@@ -134,47 +147,6 @@ def resume(reference: str, data_dir: Path, amend: bool, staff: str | None, plain
         screen.say(f"Session {session.id} for {session.patient}: {len(session.answers)} answers so far.", "dim")
         start = None if amend else rules.first_open(questionnaire, session)
         return conduct(screen, questionnaire, session, store, start, by, clinic)
-
-
-_CHECKED: dict[str, Questionnaire] = {}
-
-
-def stored_questionnaire(session: Session) -> Questionnaire:
-    """The questionnaire exactly as the session used it, from the copy inside the session.
-
-    A day's sessions share one questionnaire: each distinct copy is checked once per process."""
-    digest = sha256_of(session.questionnaire_text)
-    questionnaire = _CHECKED.get(digest)
-    if questionnaire is None:
-        questionnaire, problems = check_text(session.questionnaire_text, f"session {session.id} (stored questionnaire)")
-        if questionnaire is None:
-            raise QuestionnaireError(problems)
-        _CHECKED[digest] = questionnaire
-    if digest != session.questionnaire_sha256:
-        raise KetascreenError(f"session {session.id}: its stored questionnaire does not match its recorded hash; "
-                              "the file has been changed by hand and is left as it is")
-    _check_stored_answers(questionnaire, session)
-    return questionnaire
-
-
-def _check_stored_answers(questionnaire: Questionnaire, session: Session) -> None:
-    """Every stored answer must fit its question: a file edited by hand is refused, never misread."""
-    known = {q.id: q for q in questionnaire.questions}
-    for qid, answer in session.answers.items():
-        question = known.get(qid)
-        if question is None:
-            raise KetascreenError(f"session {session.id}: has an answer to '{qid}', which its questionnaire does not "
-                                  "ask; the file has been changed by hand and is left as it is")
-        if answer.state != "value":
-            continue
-        value = list(answer.value) if isinstance(answer.value, tuple) else answer.value
-        try:
-            fits = rules.check_value(question, value) == answer.value and type(rules.check_value(question, value)) is type(answer.value)
-        except rules.InvalidAnswer:
-            fits = False
-        if not fits:
-            raise KetascreenError(f"session {session.id}: the stored answer to '{qid}' does not fit the question; "
-                                  "the file has been changed by hand and is left as it is")
 
 
 def _say_if_changed(screen: Screen, session: Session) -> None:

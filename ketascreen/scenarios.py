@@ -13,6 +13,7 @@
           not_raised: [elevated_blood_pressure]
           unassessed: []
           covered: []                     # raised, and folded under a stronger flag that is raised too
+          failed_checks: []               # checks across answers these answers break (a typing slip)
           scores: {phq9_total: {value: 4, band: minimal}}   # value: incomplete for an incomplete score
           # with items missing: {value: incomplete, range: [21, 24], band: severe}; band: null while
           # the range straddles a boundary
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ketascreen.answersfile import answers_in
+from ketascreen.conditions import compare
 from ketascreen.errors import Problem, ProblemsError
 from ketascreen.evaluate import COVERED, NOT_RAISED, RAISED, UNASSESSED, evaluate_session
 from ketascreen.interview import prune
@@ -36,7 +38,7 @@ from ketascreen.model import Questionnaire
 from ketascreen.session import Session
 
 SCENARIO_KEYS = ("name", "answers", "unknown", "declined", "omit", "expect")
-EXPECT_KEYS = ("raised", "not_raised", "unassessed", "covered", "scores")
+EXPECT_KEYS = ("raised", "not_raised", "unassessed", "covered", "scores", "failed_checks")
 SCENARIOS_DIR = Path(__file__).resolve().parent / "questionnaires" / "scenarios"
 
 
@@ -62,6 +64,7 @@ class Expectation:
     not_raised: list[str] = field(default_factory=list)
     unassessed: list[str] = field(default_factory=list)
     covered: list[str] = field(default_factory=list)
+    failed_checks: list[str] = field(default_factory=list)
     scores: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
@@ -114,10 +117,11 @@ def run_scenarios(path: Path) -> tuple[Questionnaire, list[Outcome]]:
         if not isinstance(raw, dict):
             problems.append(Problem(shown, line, located.position(at).column, "a scenario is a mapping with name, answers and expect"))
             continue
-        given = answers_in(located, at, questionnaire, shown, SCENARIO_KEYS)
+        given = answers_in(located, at, questionnaire, shown, SCENARIO_KEYS, apply_checks=False)
         problems += given.problems
         name = raw.get("name") if isinstance(raw.get("name"), str) else f"scenario {index + 1}"
-        expect, found = _expectation(located, at + ("expect",), raw.get("expect"), flag_ids, score_ids, shown)
+        expect, found = _expectation(located, at + ("expect",), raw.get("expect"), flag_ids, score_ids, shown,
+                                     {c.id for c in questionnaire.checks})
         problems += found
         omit = raw.get("omit") if isinstance(raw.get("omit"), list) else []
         for o_index, qid in enumerate(omit):
@@ -134,7 +138,7 @@ def run_scenarios(path: Path) -> tuple[Questionnaire, list[Outcome]]:
 
 
 def _expectation(located: Any, at: tuple, raw: Any, flag_ids: set[str], score_ids: set[str],
-                 shown: str) -> tuple[Expectation, list[Problem]]:
+                 shown: str, check_ids: set[str] | None = None) -> tuple[Expectation, list[Problem]]:
     problems: list[Problem] = []
     expect = Expectation()
 
@@ -160,6 +164,15 @@ def _expectation(located: Any, at: tuple, raw: Any, flag_ids: set[str], score_id
                 problem(at + (key, index), f"no flag '{fid}'" + (f"; did you mean '{hint[0]}'?" if hint else ""))
             else:
                 getattr(expect, key).append(fid)
+    checks = raw.get("failed_checks") or []
+    if not isinstance(checks, list):
+        problem(at + ("failed_checks",), "'failed_checks' must be a list of check ids")
+        checks = []
+    for index, cid in enumerate(checks):
+        if not isinstance(cid, str) or cid not in (check_ids or set()):
+            problem(at + ("failed_checks", index), f"no check '{cid}'")
+        else:
+            expect.failed_checks.append(cid)
     scores = raw.get("scores") or {}
     if not isinstance(scores, dict):
         problem(at + ("scores",), "'scores' must map score ids to {value: ..., band: ...}")
@@ -173,7 +186,8 @@ def _expectation(located: Any, at: tuple, raw: Any, flag_ids: set[str], score_id
                                           "range: [LOW, HIGH]}")
         else:
             expect.scores[sid] = wanted
-    if not problems and not (expect.raised or expect.not_raised or expect.unassessed or expect.covered or expect.scores):
+    if not problems and not (expect.raised or expect.not_raised or expect.unassessed or expect.covered or expect.scores
+                             or expect.failed_checks):
         problem(at, "this scenario expects nothing, so it could never fail; list flags under raised, "
                     "not_raised or unassessed, or scores")
     return expect, problems
@@ -185,6 +199,16 @@ def _run(source: Any, name: str, line: int, answers: dict, expect: Expectation) 
     for qid, given in answers.items():
         session.record(qid, given, "test")
     outcome = Outcome(name, line)
+    failed = [c.id for c in q.checks if _breaks(c, session)]
+    for cid in failed:
+        if cid not in expect.failed_checks:
+            check = next(c for c in q.checks if c.id == cid)
+            outcome.differences.append(f"check {cid} fails: {check.message.get()}")
+    for cid in expect.failed_checks:
+        if cid not in failed:
+            outcome.differences.append(f"check {cid}: expected to fail, but it holds")
+    if failed:
+        return outcome  # answers that break a check are asked again; no flag is worked out from them
     for qid in prune(q, session, "test"):
         outcome.warnings.append(f"{qid} is not asked with these answers (skip logic); its answer is not used")
     evaluation = evaluate_session(q, session)
@@ -210,6 +234,11 @@ def _run(source: Any, name: str, line: int, answers: dict, expect: Expectation) 
             outcome.differences.append(f"score {sid}: expected the range {wanted['range'][0]}–{wanted['range'][1]}, "
                                        f"but it was {result.low}–{result.high}")
     return outcome
+
+
+def _breaks(check: Any, session: Session) -> bool:
+    mine, theirs = session.value_of(check.question), session.value_of(check.other)
+    return mine is not None and theirs is not None and compare(mine, check.operator, theirs) is False
 
 
 def _is_range(value: Any) -> bool:

@@ -86,6 +86,9 @@ class Session:
         self.answers[question_id] = answer
         if old is not None:
             self.log("changed", by, question=question_id, old=old.to_json(), new=answer.to_json())
+        elif self.amendment_open() is not None:
+            # A follow-up first answered during an amendment is a change to the completed record too.
+            self.log("answered", by, question=question_id, old=None, new=answer.to_json())
         self.updated = answer.at or now()
         return True
 
@@ -96,9 +99,43 @@ class Session:
             self.log("removed", by, question=question_id, old=old.to_json(), new=None, reason=reason)
 
     def complete(self, by: str) -> None:
+        """Confirm the session. Confirming an amendment keeps the original completion time and
+        records the amendment (who, when, why, each answer old → new) in the audit trail."""
+        opened = self.amendment_open()
         self.status = COMPLETED
-        self.completed = now()
-        self.log("completed", by)
+        if opened is None:
+            self.completed = now()
+            self.log("completed", by)
+            return
+        self.completed = self.first_completed() or now()
+        self.log("amended", by, reason=self.audit[opened].get("reason", ""), changes=self.changes_since(opened))
+
+    def begin_amendment(self, by: str, reason: str) -> None:
+        self.log("amend", by, reason=reason)
+
+    def amendment_open(self) -> int | None:
+        """The audit index of an amendment begun and not yet confirmed."""
+        for index in range(len(self.audit) - 1, -1, -1):
+            event = self.audit[index].get("event")
+            if event in ("amended", "completed"):
+                return None
+            if event == "amend":
+                return index
+        return None
+
+    def first_completed(self) -> str | None:
+        return next((str(e["at"]) for e in self.audit if e.get("event") == "completed" and e.get("at")), None)
+
+    def changes_since(self, index: int) -> list[dict[str, Any]]:
+        """Each answer's net change after an audit index: {question, from, to} (None: no answer)."""
+        first: dict[str, Any] = {}
+        last: dict[str, Any] = {}
+        for entry in self.audit[index + 1:]:
+            if entry.get("event") in ("changed", "removed", "answered"):
+                qid = str(entry.get("question"))
+                first.setdefault(qid, entry.get("old"))
+                last[qid] = entry.get("new")
+        return [{"question": qid, "from": first[qid], "to": last[qid]} for qid in first if first[qid] != last[qid]]
 
     def reopen(self) -> None:
         """An amendment changed an answer: the session needs confirming again."""

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from ketascreen.errors import ExitStatus, KetascreenError, UsageError
-from ketascreen.flows import stored_questionnaire
+from ketascreen.stored import stored_questionnaire
 from ketascreen.store import Store, outside_store, private_directory, sync_directory, write_private
 from ketascreen.summarize import FORMATS, SUFFIXES, generated_at, summarize
 

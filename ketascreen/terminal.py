@@ -121,7 +121,7 @@ class Interview:
     pressing_now: set[str] | None = None  # urgent and contraindication flags raised so far
 
     def evaluation(self) -> Evaluation:
-        return evaluate_session(self.questionnaire, self.session, self.language)
+        return evaluate_session(self.questionnaire, self.session, self.language, history=False)
 
     def attend_to_findings(self) -> None:
         """Notices for urgent and contraindication flags raised since the last answer. On the first

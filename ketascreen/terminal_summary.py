@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.text import Text
 
 from ketascreen.evaluate import evaluate_session
-from ketascreen.flows import stored_questionnaire
+from ketascreen.stored import stored_questionnaire
 from ketascreen.render.text import text_lines
 from ketascreen.render.view import summary_view
 from ketascreen.session import Session

@@ -26,6 +26,12 @@ def run_installed(*args: str, cwd: Path | None = None, env: dict[str, str] | Non
                           cwd=cwd, env=full_env, input=input, timeout=120)
 
 
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """A session data directory of the test's own (created by the program when it first saves)."""
+    return tmp_path / "sessions"
+
+
 class Result:
     def __init__(self, code: int, out: str, err: str):
         self.code, self.out, self.err = code, out, err

@@ -24,9 +24,10 @@ QUESTION_IDS = [
     "pcptsd5_trauma", *[f"pcptsd5_{i}" for i in range(1, 6)],
     "suicidal_thoughts", "suicide_plan_or_intent", "suicide_attempt_recent",
     "med_benzodiazepine", "med_lamotrigine", "med_maoi", "med_stimulant", "med_opioid", "medications_list",
-    "transport_home_arranged",
+    "transport_home_arranged", "bp_systolic_recheck", "bp_diastolic_recheck",
 ]
 QUESTION_TYPES = {"bp_systolic": "integer", "bp_diastolic": "integer", "heart_rate": "integer",
+                  "bp_systolic_recheck": "integer", "bp_diastolic_recheck": "integer",
                   "antidepressant_trials_failed": "integer", "medications_list": "text",
                   **{f"phq9_{i}": "scale" for i in range(1, 10)}, **{f"gad7_{i}": "scale" for i in range(1, 8)}}
 FLAGS = {
@@ -39,6 +40,7 @@ FLAGS = {
     "psychosis_history": "precaution", "substance_use": "precaution", "interacting_medications": "precaution",
     "suicide_risk": "urgent", "treatment_resistant_depression": "history", "severe_depression": "history",
     "bipolar_disorder": "history", "ptsd": "history", "anxiety": "history", "no_transport_home": "logistics",
+    "suicide_plan_or_attempt": "urgent", "hypertension_history": "precaution", "no_depression_diagnosis": "history",
 }
 BANDS = {
     "phq9_total": [(0, 4, "minimal"), (5, 9, "mild"), (10, 14, "moderate"), (15, 19, "moderately severe"), (20, 27, "severe")],
@@ -61,7 +63,8 @@ def test_every_stable_question_id_is_there_with_its_type(bundled: Questionnaire)
 
 
 def test_vital_signs_come_first(bundled: Questionnaire) -> None:
-    assert [q.id for q in bundled.questions[:3]] == ["bp_systolic", "bp_diastolic", "heart_rate"]
+    assert [q.id for q in bundled.questions[:5]] == ["bp_systolic", "bp_diastolic", "bp_systolic_recheck",
+                                                     "bp_diastolic_recheck", "heart_rate"]
 
 
 def test_every_flag_with_its_severity_and_a_source(bundled: Questionnaire) -> None:
@@ -100,7 +103,7 @@ def _flags(bundled: Questionnaire, answers: dict) -> dict[str, Truth]:
 
 NEUTRAL = {qid: False for qid in QUESTION_IDS if QUESTION_TYPES.get(qid, "yes_no") == "yes_no"}
 NEUTRAL.update({"bp_systolic": 120, "bp_diastolic": 75, "heart_rate": 70, "antidepressant_trials_failed": 0,
-                "medications_list": "none", "transport_home_arranged": True,
+                "medications_list": "none", "transport_home_arranged": True, "depression_diagnosis": True,
                 **{f"phq9_{i}": 0 for i in range(1, 10)}, **{f"gad7_{i}": 0 for i in range(1, 8)}})
 
 
@@ -110,8 +113,14 @@ def test_a_patient_with_nothing_to_flag_raises_nothing(bundled: Questionnaire) -
 
 
 @pytest.mark.parametrize("change, flag", [
-    ({"bp_systolic": 184}, "uncontrolled_hypertension"),
-    ({"bp_diastolic": 101}, "uncontrolled_hypertension"),
+    ({"bp_systolic": 184}, ("uncontrolled_hypertension", "elevated_blood_pressure")),  # the second is covered
+    ({"bp_diastolic": 101}, ("uncontrolled_hypertension", "elevated_blood_pressure")),
+    ({"bp_systolic": 184, "bp_systolic_recheck": 150, "bp_diastolic_recheck": 80}, "elevated_blood_pressure"),
+    ({"bp_systolic": 150, "bp_systolic_recheck": 130, "bp_diastolic_recheck": 80}, ()),
+    ({"hypertension_history": True}, "hypertension_history"),
+    ({"depression_diagnosis": False}, "no_depression_diagnosis"),
+    ({"suicide_plan_or_intent": True}, ("suicide_risk", "suicide_plan_or_attempt")),
+    ({"antidepressant_trials_failed": 2, "bipolar_diagnosis": True}, "bipolar_disorder"),
     ({"bp_systolic": 150}, "elevated_blood_pressure"),
     ({"heart_rate": 101}, "resting_tachycardia"),
     ({"head_injury_or_raised_icp": True}, "intracranial_lesion"),
@@ -119,7 +128,7 @@ def test_a_patient_with_nothing_to_flag_raises_nothing(bundled: Questionnaire) -
     ({"ketamine_misuse_history": True}, "substance_use"),
     ({"med_lamotrigine": True}, "interacting_medications"),
     ({"phq9_9": 1}, "suicide_risk"),
-    ({"suicide_attempt_recent": True}, "suicide_risk"),
+    ({"suicide_attempt_recent": True}, ("suicide_risk", "suicide_plan_or_attempt")),
     ({"antidepressant_trials_failed": 2}, "treatment_resistant_depression"),
     ({f"phq9_{i}": 3 for i in range(1, 8)}, "severe_depression"),  # 21, item 9 left at 0
     ({"mania_history": True}, "bipolar_disorder"),
@@ -127,10 +136,12 @@ def test_a_patient_with_nothing_to_flag_raises_nothing(bundled: Questionnaire) -
     ({**{f"gad7_{i}": 2 for i in range(1, 6)}}, "anxiety"),
     ({"transport_home_arranged": False}, "no_transport_home"),
 ])
-def test_each_rule_raises_its_flag_and_only_what_follows(bundled: Questionnaire, change: dict, flag: str) -> None:
+def test_each_rule_raises_its_flag_and_only_what_follows(bundled: Questionnaire, change: dict,
+                                                         flag: str | tuple[str, ...]) -> None:
+    expected = {flag} if isinstance(flag, str) else set(flag)
     results = _flags(bundled, {**NEUTRAL, **change})
-    assert results[flag] is Truth.TRUE
-    assert {k for k, v in results.items() if v is not Truth.FALSE} == {flag}
+    assert {k for k, v in results.items() if v is not Truth.FALSE} == expected
+    assert all(results[f] is Truth.TRUE for f in expected)
 
 
 def test_thresholds_are_strict(bundled: Questionnaire) -> None:
@@ -145,6 +156,13 @@ def test_unknown_blood_pressure_is_not_assessable_not_clear(bundled: Questionnai
     results = _flags(bundled, answers)
     assert results["uncontrolled_hypertension"] is Truth.UNKNOWN
     assert results["elevated_blood_pressure"] is Truth.UNKNOWN
+
+
+def test_one_reading_known_raises_the_precaution_and_leaves_the_contraindication_open(bundled: Questionnaire) -> None:
+    answers = {k: v for k, v in NEUTRAL.items() if k != "bp_diastolic"}
+    results = _flags(bundled, {**answers, "bp_systolic": 150})
+    assert results["elevated_blood_pressure"] is Truth.TRUE
+    assert results["uncontrolled_hypertension"] is Truth.UNKNOWN
 
 
 def test_pc_ptsd_5_gate(bundled: Questionnaire) -> None:

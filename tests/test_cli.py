@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ketascreen.loading.load import load_questionnaire
+
 import json
 import subprocess
 import sys
@@ -66,14 +68,17 @@ def test_list_shows_the_bundled_questionnaire_with_counts(cli) -> None:
     result = cli("list")
     assert result.code == 0
     row = next(line for line in result.out.splitlines() if line.startswith("ketamine-pretreatment"))
-    assert row.split()[-3:] == ["58", "24", "3"]
+    q = load_questionnaire("ketamine-pretreatment")
+    assert row.split()[-3:] == [str(len(q.questions)), str(len(q.flags)), str(len(q.scores))]
+    assert (len(q.questions), len(q.flags), len(q.scores)) == (60, 27, 3)
 
 
 def test_show_describes_rules_in_words(cli) -> None:
     result = cli("show", "ketamine-pretreatment")
     assert result.code == 0
     words = " ".join(result.out.split())  # the outline wraps long rules
-    assert "systolic blood pressure above 180 mmHg, or diastolic blood pressure above 100 mmHg" in words
+    assert ("(systolic blood pressure, re-check not answered, and systolic blood pressure above 180 mmHg), or "
+            "(diastolic blood pressure, re-check answered, and diastolic blood pressure, re-check above 100 mmHg)") in words
     assert "asked only if: thoughts of ending own life, past month: yes" in words
     assert "20–27: severe" in result.out
     assert result.out.index("urgent — same-day clinician attention") < result.out.index("possible contraindication")
@@ -153,6 +158,6 @@ def test_references_from_the_command_line_are_checked(tmp_path: Path) -> None:
 def test_validate_strict_turns_warnings_into_a_failure(cli) -> None:
     path = EXAMPLES / "warnings" / "unreachable.yaml"
     relaxed = cli("validate", str(path))
-    assert relaxed.code == 0 and relaxed.out.count(": warning: ") == 5 and "ok, with 5 warnings" in relaxed.err
+    assert relaxed.code == 0 and relaxed.out.count(": warning: ") == 6 and "ok, with 6 warnings" in relaxed.err
     strict = cli("validate", "--strict", str(path))
     assert strict.code == 1

@@ -54,7 +54,7 @@ def test_questionnaire_response_is_valid_fhir_and_matches_the_session(tmp_path: 
     QuestionnaireResponse.model_validate(resource)  # raises if not valid
     session = json.loads((data / f"{session_id}.json").read_text())
     assert resource["status"] == "completed"
-    assert resource["questionnaire"] == "urn:ketascreen:questionnaire:ketamine-pretreatment|1.0"
+    assert resource["questionnaire"] == f"urn:ketascreen:questionnaire:ketamine-pretreatment|{session['questionnaire']['version']}"
     assert resource["subject"]["identifier"]["value"] == "MRN-0042"
     items = items_by_link(resource)
     assert set(items) == set(session["answers"])  # skipped questions absent, nothing extra

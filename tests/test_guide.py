@@ -35,7 +35,7 @@ def test_the_worked_example_validates_and_its_scenarios_pass(tmp_path: Path) -> 
     assert tested.stdout.splitlines()[-1] == "4 scenarios: 4 passed, 0 failed"
     diff = run_installed("diff", "ketamine-pretreatment", str(files["questionnaires/clinic.yaml"]))
     assert diff.returncode == 1
-    assert "- question hypertension_history (yes_no)" in diff.stdout
+    assert "- question transport_home_arranged (yes_no)" in diff.stdout
     assert "+ flag weight_above_150 [precaution]" in diff.stdout
     settings = run_installed("--config", str(files["config.yaml"]), "config")
     assert "clinic_name: Sunrise Clinic" in settings.stdout

@@ -79,8 +79,15 @@ def test_walking_back_and_forward(bundled) -> None:
     first = rules.first_open(bundled.questionnaire, session)
     assert first.id == "bp_systolic"
     assert rules.preceding(bundled.questionnaire, session, "bp_systolic") is None
+    # the re-check is asked only after a raised first reading (or one not known yet: ask rather than skip)
+    assert rules.preceding(bundled.questionnaire, session, "heart_rate").id == "bp_diastolic_recheck"
+    give(bundled, session, "bp_systolic", "120")
+    give(bundled, session, "bp_diastolic", "80")
     assert rules.preceding(bundled.questionnaire, session, "heart_rate").id == "bp_diastolic"
     assert rules.following(bundled.questionnaire, session, "bp_diastolic").id == "heart_rate"
+    give(bundled, session, "bp_diastolic", "95")
+    assert rules.following(bundled.questionnaire, session, "bp_diastolic").id == "bp_systolic_recheck"
+    session = new_session(bundled)
     give(bundled, session, "bp_systolic", "120")
     assert rules.first_open(bundled.questionnaire, session).id == "bp_diastolic"
 
@@ -88,9 +95,12 @@ def test_walking_back_and_forward(bundled) -> None:
 def test_progress_counts_the_current_path(bundled) -> None:
     session = new_session(bundled)
     step = rules.step_at(bundled.questionnaire, session, "heart_rate")
-    assert (step.position, step.total) == (3, 58)
+    assert (step.position, step.total) == (5, 60)
+    give(bundled, session, "bp_systolic", "120")
+    give(bundled, session, "bp_diastolic", "80")
     give(bundled, session, "pcptsd5_trauma", "n")
     give(bundled, session, "suicidal_thoughts", "n")
+    assert rules.step_at(bundled.questionnaire, session, "heart_rate").position == 3
     assert rules.step_at(bundled.questionnaire, session, "heart_rate").total == 52
 
 

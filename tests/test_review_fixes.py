@@ -73,10 +73,10 @@ def test_settings_empty_file_is_no_settings_and_a_directory_is_refused(tmp_path:
 
 def test_removal_in_a_middle_file_is_named_there(tmp_path: Path) -> None:
     _write(tmp_path / "reg" / "regional.yaml",
-           "format: 1\nextends: ketamine-pretreatment\nid: regional\nversion: '1'\nremove_questions: [hypertension_history]\n")
+           "format: 1\nextends: ketamine-pretreatment\nid: regional\nversion: '1'\nremove_questions: [medications_list]\n")
     clinic = _write(tmp_path / "clinic.yaml", "format: 1\nextends: reg/regional.yaml\nid: clinic\nversion: '1'\n"
                     "add_flags:\n  - {id: f, severity: history, label: L, explanation: E, source: S,\n"
-                    "     when: {question: hypertension_history, equals: true}}\n")
+                    "     when: {question: medications_list, answered: true}}\n")
     _, problems = check_file(clinic)
     assert len(problems) == 1
     assert problems[0].file == str(clinic) and problems[0].line == 7

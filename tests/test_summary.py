@@ -91,9 +91,11 @@ def test_evaluation_raises_with_evidence_and_lists_unassessed_with_what_is_missi
     assert status["uncontrolled_hypertension"].evidence == ("systolic blood pressure 184 mmHg, above 180",)
     assert status["suicide_risk"].evidence == ("thoughts of death or self-harm 1 (Several days), above 0",
                                                "thoughts of ending own life, past month: yes")
-    # diastolic unknown: systolic 184 already raises the contraindication; the 140/90 precaution
-    # cannot be ruled in or out (it excludes the > 180/100 case)
-    assert status["elevated_blood_pressure"].status == "not_raised"
+    # diastolic unknown: systolic 184 raises the contraindication, and the 140/90 precaution on the
+    # same reading is folded under it
+    assert status["elevated_blood_pressure"].status == "covered"
+    assert status["elevated_blood_pressure"].covered_by == "uncontrolled_hypertension"
+    assert status["elevated_blood_pressure"] not in evaluation.raised
     assert status["substance_use"].status == UNASSESSED
     assert [(w.question.id, w.state) for w in status["substance_use"].missing] == [("substance_use_current", "declined")]
     assert [r.flag.severity.value for r in evaluation.raised] == sorted(
@@ -117,7 +119,10 @@ def test_scores_incomplete_say_how_many_items() -> None:
     q, session = make_session("several-flags.yaml", complete=False, keep=32)
     scores = {result.id: result for result, _ in evaluate_session(q, session).scores}
     assert (scores["phq9_total"].value, scores["phq9_total"].answered, scores["phq9_total"].items) == (None, 8, 9)
-    assert "incomplete (8 of 9 items answered)" in summarize(q, session, "text", WHEN).decode()
+    text = " ".join(summarize(q, session, "text", WHEN).decode().split())
+    # items 1-8 of several-flags sum to 19: with item 9 open the total is 19 to 22, across the 20 line
+    assert (scores["phq9_total"].low, scores["phq9_total"].high) == (19, 22)
+    assert "PHQ-9 total: 19–22, band not decided (incomplete: 8 of 9 items answered)" in text
 
 
 def test_text_is_80_columns_without_escape_codes_even_for_huge_answers() -> None:
@@ -171,7 +176,7 @@ def test_html_is_self_contained_and_escapes_everything() -> None:
     text = "".join(parser.text)
     assert "<script>alert(1)</script>" in text and "MRN <b>9</b>" in text
     assert "@page" in page and "@media print" in page
-    assert parser.tags.count("h2") == 5
+    assert parser.tags.count("h2") == 6
 
 
 def test_markdown_is_commonmark_with_no_markup_from_answers() -> None:
@@ -181,19 +186,25 @@ def test_markdown_is_commonmark_with_no_markup_from_answers() -> None:
     kinds = {t.type for t in tokens}
     assert "html_inline" not in kinds and "html_block" not in kinds
     headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open" and t.tag == "h2"]
-    assert headings == ["Flags raised (9)", "Could not be assessed (1)", "Scores", "Every answer", "Sign-off"]
+    assert headings == ["Flags raised (10)", "Could not be assessed (1)", "Screens asked and negative (2)", "Scores",
+                        "Every answer", "Sign-off"]
     rendered = MarkdownIt("commonmark").render(source)
     assert "&lt;script&gt;" in rendered and "<strong>b</strong>" not in rendered
 
 
 def test_json_has_the_documented_keys() -> None:
     data = json.loads(render("several-flags", "json"))
-    assert list(data) == ["session", "flags", "unassessed", "not_raised", "set_aside", "scores", "answers"]
+    assert list(data) == ["session", "flags", "urgent_unassessed", "unassessed", "not_raised", "negative_screens",
+                          "set_aside", "scores", "answers"]
     assert set(data["flags"][0]) >= {"id", "severity", "label", "evidence", "source"}
     assert data["flags"][0]["id"] == "suicide_risk"
     assert set(data["unassessed"][0]) >= {"id", "severity", "missing"}
     assert data["scores"][0] == {"id": "phq9_total", "label": "PHQ-9 total", "value": 20, "band": "severe",
-                                 "complete": True, "answered": 9, "items": 9}
+                                 "complete": True, "answered": 9, "items": 9, "range": [20, 20], "notes": []}
+    covered = next(f for f in data["flags"] if f["id"] == "elevated_blood_pressure")
+    assert (covered["status"], covered["covered_by"]) == ("covered", "uncontrolled_hypertension")
+    assert {f["status"] for f in data["flags"]} == {"raised", "covered"}
+    assert data["session"]["amended"] is False and data["session"]["amendments"] == []
     answer = next(a for a in data["answers"] if a["id"] == "bp_diastolic")
     assert (answer["state"], answer["value"]) == ("unknown", None)
 
@@ -249,7 +260,7 @@ def test_summary_command_to_stdout_file_and_directory(tmp_path: Path) -> None:
     ids = saved_sessions(tmp_path / "data", "several-flags.yaml", "nothing-flagged.yaml")
     data = ["--data-dir", str(tmp_path / "data")]
     shown = run_installed("summary", ids[0], *data, env={"SOURCE_DATE_EPOCH": "1795942800"})
-    assert shown.returncode == 0 and "FLAGS RAISED (9)" in shown.stdout and "\x1b" not in shown.stdout
+    assert shown.returncode == 0 and "FLAGS RAISED (10)" in shown.stdout and "\x1b" not in shown.stdout
     out = tmp_path / "chart.pdf"
     made = run_installed("summary", ids[0], "--format", "pdf", "--output", str(out), *data)
     assert made.returncode == 0, made.stderr
@@ -302,7 +313,7 @@ def test_summary_on_a_terminal_is_styled_and_flags_first(tmp_path: Path) -> None
     shown = child.before
     assert "\x1b[" in shown  # styled
     plain = re.sub(r"\x1b\[[0-9;]*m", "", shown)
-    assert plain.index("FLAGS RAISED (9)") < plain.index("COULD NOT BE ASSESSED") < plain.index("EVERY ANSWER")
+    assert plain.index("FLAGS RAISED (10)") < plain.index("COULD NOT BE ASSESSED") < plain.index("EVERY ANSWER")
 
 
 def test_pdf_shows_characters_the_font_lacks_instead_of_dropping_them(capfd) -> None:

@@ -21,11 +21,6 @@ from conftest import ketascreen_executable
 QUESTION = re.compile(r"Question (\d+) of about (\d+)")
 
 
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    return tmp_path / "sessions"
-
-
 def spawn(data_dir: Path, *args: str, plain: bool = True) -> pexpect.spawn:
     command, *rest = ketascreen_executable()
     env = {**os.environ, "KETASCREEN_DATA_DIR": str(data_dir), "TERM": "xterm-256color", "COLUMNS": "100"}
@@ -73,10 +68,19 @@ def test_whole_interview_with_bad_input_back_unknown_ctrl_c_and_resume(data_dir:
     child.expect(r"Current answer: unknown \(Enter keeps it\)")
     child.sendline("95")
     child.expect("Saved: 95 mmHg")
-    assert wait_question(child) == 3
+    assert wait_question(child) == 3  # a raised first reading: the re-check after rest
+    child.expect("systolic blood pressure now")
+    child.sendline("150")
+    child.expect("Saved: 150 mmHg")
+    assert wait_question(child) == 4
+    child.sendline("150")  # a typing slip: diastolic as high as systolic
+    child.expect("Not accepted: the diastolic \\(lower\\) number of the re-check must be below")
+    child.sendline("85")
+    child.expect("Saved: 85 mmHg")
+    assert wait_question(child) == 5
     child.sendline("72")
     child.expect("Saved: 72")
-    assert wait_question(child) == 4
+    assert wait_question(child) == 6
     child.sendintr()  # Ctrl-C half-way
     child.expect("Interrupted. Every answer given is saved. To continue: ketascreen resume (\\S+)")
     session_id = child.match.group(1)
@@ -85,14 +89,16 @@ def test_whole_interview_with_bad_input_back_unknown_ctrl_c_and_resume(data_dir:
     assert child.exitstatus == 130
     saved = the_session(data_dir)
     assert saved["id"] == session_id and saved["status"] == "in_progress"
-    assert {k: v["value"] for k, v in saved["answers"].items()} == {"bp_systolic": 184, "bp_diastolic": 95, "heart_rate": 72}
-    assert saved["audit"][-1]["event"] == "changed" and saved["audit"][-1]["old"] == {"state": "unknown", "at": saved["audit"][-1]["old"]["at"]}
+    assert {k: v["value"] for k, v in saved["answers"].items()} == {
+        "bp_systolic": 184, "bp_diastolic": 95, "bp_systolic_recheck": 150, "bp_diastolic_recheck": 85, "heart_rate": 72}
+    changed = [e for e in saved["audit"] if e["event"] == "changed"]
+    assert changed[-1]["old"] == {"state": "unknown", "at": changed[-1]["old"]["at"]}
 
     # With quiet answers the path skips the PC-PTSD-5 items and the plan question.
     path = [q for q in questionnaire.questions
             if not re.fullmatch(r"pcptsd5_\d", q.id) and q.id != "suicide_plan_or_intent"]
     child = spawn(data_dir, "resume", session_id)
-    answered = 3
+    answered = 5
     while True:
         index = child.expect([QUESTION, "Review: every answer"])
         if index == 1:
@@ -110,7 +116,7 @@ def test_whole_interview_with_bad_input_back_unknown_ctrl_c_and_resume(data_dir:
     assert child.exitstatus == 0
     saved = the_session(data_dir)
     assert saved["status"] == "completed"
-    assert len(saved["answers"]) == answered == 52
+    assert len(saved["answers"]) == answered == 54
     assert saved["questionnaire"]["sha256"] == questionnaire.sha256
     assert [e["event"] for e in saved["audit"]][-2:] == ["resumed", "completed"]
     path = next(data_dir.glob("*.json"))
@@ -125,7 +131,7 @@ def start(data_dir: Path, *extra: str, plain: bool = True) -> pexpect.spawn:
 
 def test_killed_mid_interview_keeps_every_confirmed_answer_and_resumes(data_dir: Path) -> None:
     child = start(data_dir)
-    readings = ["150", "85", "64", "n", "n"]
+    readings = ["130", "85", "64", "n", "n"]
     for typed in readings:
         child.sendline(typed)
         child.expect("Saved:")
@@ -151,7 +157,7 @@ def test_random_kills_never_lose_a_confirmed_answer(data_dir: Path) -> None:
         if session_id:
             wait_question(child)
         for _ in range(rng.randint(1, 4)):
-            child.sendline("70" if len(confirmed) < 3 else "n")
+            child.sendline(["120", "70", "70"][len(confirmed)] if len(confirmed) < 3 else "n")
             child.expect("Saved:")
             confirmed.append("x")
         time.sleep(rng.random() * 0.05)
@@ -240,6 +246,9 @@ def test_review_lets_staff_change_an_answer_and_amend_is_audited(data_dir: Path,
     wait_question(child)
     child.sendline("y")
     child.expect("Saved: yes")
+    child.expect("URGENT")  # thoughts of suicide: the interview stops until staff acknowledge
+    child.expect("Type ok")
+    child.sendline("ok")
     wait_question(child)  # the follow-up question is now asked
     child.expect("plan")
     child.sendline("n")
@@ -251,7 +260,7 @@ def test_review_lets_staff_change_an_answer_and_amend_is_audited(data_dir: Path,
     saved = the_session(data_dir)
     assert saved["answers"]["suicidal_thoughts"]["value"] is True
     assert saved["answers"]["suicide_plan_or_intent"]["value"] is False
-    child = spawn(data_dir, "resume", saved["id"], "--amend", "--staff", "CD")
+    child = spawn(data_dir, "resume", saved["id"], "--amend", "--staff", "CD", "--reason", "checked with the patient")
     child.expect("Review: every answer")
     child.sendline("q")
     child.expect(pexpect.EOF)
@@ -286,7 +295,7 @@ def test_amend_that_changes_nothing_leaves_the_session_completed(data_dir: Path)
 
     done = run_installed("run", "--answers", str(EXAMPLES / "answers" / "nothing-flagged.yaml"), "--data-dir", str(data_dir))
     session_id = done.stdout.split("\t")[0]
-    child = spawn(data_dir, "resume", session_id, "--amend", "--staff", "CD")
+    child = spawn(data_dir, "resume", session_id, "--amend", "--staff", "CD", "--reason", "a second look")
     child.expect("Review: every answer")
     child.expect("c to confirm")
     child.sendline("c")

@@ -80,7 +80,31 @@ def lint(questionnaire: Questionnaire, located: Located, shown: str = "", extend
                 original = next((i for i, raw in enumerate(bands) if raw.get("min") == band.min and raw.get("max") == band.max), b_index)
                 findings.append((located.position(("scores", s_index, "bands", original)),
                                  f"band '{band.label}' of score '{score.id}' ({band.min}–{band.max}) can never be reached"))
+    findings += _unused(questionnaire, located)
     return findings
+
+
+def _unused(questionnaire: Questionnaire, located: Located) -> list[tuple[Mark, str]]:
+    """Answers collected and then used by nothing: no flag, score, check or skip logic reads them.
+    Free text and header values (weight, planned treatment) are read by the clinician instead."""
+    used: set[str] = set()
+    conditions: list[Condition] = [f.when for f in questionnaire.flags]
+    conditions += [d.when for f in questionnaire.flags for d in f.details]
+    for score in questionnaire.scores:
+        used.update(score.items)
+        conditions += [c for c in (score.zero_when, *(n.when for n in score.notes)) if c is not None]
+    for section in questionnaire.sections:
+        conditions += [c for c in (section.when, *(q.when for q in section.questions)) if c is not None]
+    for check in questionnaire.checks:
+        used.update((check.question, check.other))
+    for condition in conditions:
+        used.update(ref.ref for ref in _refs(condition, questionnaire)
+                    if not (isinstance(ref, Compare) and ref.subject == "score"))
+    return [(located.position(_question_path(located, q.id) + ("id",)),
+             f"question '{q.id}' feeds no flag, score, check or skip logic, so its answer is used for nothing "
+             "(free text and 'header: true' questions are exempt)")
+            for q in questionnaire.questions
+            if q.id not in used and q.type != "text" and not q.header]
 
 
 def _question_path(located: Located, question_id: str) -> tuple:

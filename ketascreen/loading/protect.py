@@ -224,7 +224,7 @@ def _rule_change(index: int, pair: _Pair) -> Mark:
     if own.file == pair.shown:
         return own
     ids = [f.id for f in pair.after.flags]
-    for ref in _flag_refs(pair.after.flags[index].when, pair.after):
+    for ref in _flag_refs(pair.after.flags[index].when):
         mark = pair.located.position(("flags", ids.index(ref), "when"))
         if mark.file == pair.shown:
             return mark
@@ -236,7 +236,7 @@ def _same_rule(old: Condition, new: Condition, pair: _Pair, seen: set[str]) -> b
     when a flag it names does)."""
     if old != new:
         return False
-    for ref in _flag_refs(old, pair.before):
+    for ref in _flag_refs(old):
         if ref in seen:
             continue
         seen.add(ref)
@@ -247,13 +247,13 @@ def _same_rule(old: Condition, new: Condition, pair: _Pair, seen: set[str]) -> b
     return True
 
 
-def _flag_refs(condition: Condition, questionnaire: Questionnaire) -> Iterator[str]:
+def _flag_refs(condition: Condition) -> Iterator[str]:
     """The flags a rule names, directly."""
     if isinstance(condition, (AllOf, AnyOf)):
         for part in condition.parts:
-            yield from _flag_refs(part, questionnaire)
+            yield from _flag_refs(part)
     elif isinstance(condition, Not):
-        yield from _flag_refs(condition.part, questionnaire)
+        yield from _flag_refs(condition.part)
     elif isinstance(condition, FlagRef):
         yield condition.ref
 

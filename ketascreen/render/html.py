@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from ketascreen.render.view import BANNER, INCOMPLETE, SET_ASIDE, SIGN_OFF, SummaryView
+from ketascreen.render.view import BANNER, INCOMPLETE, NEGATIVES, SET_ASIDE, SIGN_OFF, SummaryView
 
 # @page sets margins only, so the browser's paper size (A4 or Letter) is used as it is.
 CSS = """
@@ -15,7 +15,9 @@ h1 { font-size: 1.4rem; margin-bottom: .2rem; } h2 { font-size: 1.15rem; border-
 dl.header { display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1rem; }
 dl.header dt { font-weight: bold; } dl.header dd { margin: 0; overflow-wrap: anywhere; }
 .banner { border: 2px solid #111; padding: .5rem .8rem; font-weight: bold; margin: 1rem 0; }
-.incomplete { border-color: #a00; color: #a00; }
+.incomplete, .urgent-unassessed, .amended { border-color: #a00; color: #a00; }
+.covered { margin-top: .2rem; padding-left: .8rem; border-left: 3px solid #999; }
+.attribution { font-size: 9pt; color: #333; margin: .2rem 0; }
 .flag { margin: .4rem 0 .8rem; } .flag .label { font-weight: bold; }
 .severity-urgent h3 { color: #a00; }
 ul.evidence { margin: .2rem 0; } p, li, td { overflow-wrap: anywhere; }
@@ -46,6 +48,10 @@ def render_html(view: SummaryView) -> str:
         add(f"<dt>{e(key)}</dt><dd>{e(value)}</dd>")
     add("</dl>")
     add(f'<p class="banner">{e(BANNER)}</p>')
+    for line in view.urgent_unassessed:
+        add(f'<p class="banner urgent-unassessed">{e(line)}</p>')
+    if view.amended:
+        add(f'<p class="banner amended">{e(view.amended)}</p>')
     if view.incomplete:
         still = f" Still to answer: {e(', '.join(view.still_open))}" if view.still_open else ""
         add(f'<p class="banner incomplete">{e(INCOMPLETE)}.{still}</p>')
@@ -63,7 +69,11 @@ def render_html(view: SummaryView) -> str:
                 add(f"<li>Found: {e(found)}</li>")
             add("</ul>")
             add(f"<div>Why it matters: {e(flag.explanation)}</div>")
-            add(f"<div>Source: {e(flag.source)}</div></div>")
+            add(f"<div>Source: {e(flag.source)}</div>")
+            for covered in flag.covers:
+                add(f'<div class="covered">Also raised, covered by this flag: <strong>{e(covered.label)}</strong>'
+                    + "".join(f"<br>Found: {e(found)}" for found in covered.evidence) + "</div>")
+            add("</div>")
         add("</div>")
     add("</section>")
     add(f'<section class="unassessed"><h2>Could not be assessed ({len(view.unassessed)})</h2>')
@@ -75,15 +85,32 @@ def render_html(view: SummaryView) -> str:
             add(f"<li><strong>{e(item.label)}</strong> ({e(item.severity)}): waiting for {e(', '.join(item.waiting))}</li>")
         add("</ul>")
     add("</section>")
+    if view.negatives:
+        add(f'<section class="negatives"><h2>Screens asked and negative ({len(view.negatives)})</h2><p>{e(NEGATIVES)}</p><ul>')
+        for label, words in view.negatives:
+            add(f"<li><strong>{e(label)}:</strong> {e(words)}</li>")
+        add("</ul></section>")
     if view.set_aside:
         add(f'<section class="set-aside"><h2>Answers set aside ({len(view.set_aside)})</h2><p>{e(SET_ASIDE)}</p><ul>')
         for label, words in view.set_aside:
             add(f"<li><strong>{e(label)}:</strong> {e(words)}</li>")
         add("</ul></section>")
     add('<section class="scores"><h2>Scores</h2><ul>')
-    for label, words in view.scores:
-        add(f"<li><strong>{e(label)}:</strong> {e(words)}</li>")
-    add("</ul></section>")
+    for score in view.scores:
+        notes = "".join(f'<br><span class="note">Note: {e(note)}</span>' for note in score.notes)
+        add(f"<li><strong>{e(score.label)}:</strong> {e(score.words)}{notes}</li>")
+    add("</ul>")
+    for score in view.scores:
+        if score.source:
+            add(f'<p class="attribution">{e(score.label)}: {e(score.source)}</p>')
+    add("</section>")
+    if view.amendments:
+        add(f'<section class="amendments"><h2>Amendments ({len(view.amendments)})</h2><ul>')
+        for amendment in view.amendments:
+            items = "".join(f"<li>Changed: {e(c)}</li>" for c in amendment.changes)
+            items += "".join(f"<li>Flag: {e(c)}</li>" for c in amendment.flag_changes)
+            add(f"<li><strong>{e(amendment.heading)}</strong><ul>{items}</ul></li>")
+        add("</ul></section>")
     add('<section class="answers"><h2>Every answer</h2>')
     for title, rows in view.answers:
         add(f"<h3>{e(title)}</h3><table class=\"answers\">")

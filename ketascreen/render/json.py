@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ketascreen.evaluate import Evaluation
+from ketascreen.evaluate import COVERED, RAISED, Evaluation
+from ketascreen.model import Severity
 
 
 def summary_data(evaluation: Evaluation, generated_at: str, clinic: str | None = None,
@@ -23,18 +24,34 @@ def summary_data(evaluation: Evaluation, generated_at: str, clinic: str | None =
             "clinic": clinic,
             "generated_at": generated_at,
             "still_open": [question.id for question in evaluation.still_open],
+            "amended": bool(evaluation.amendments),
+            "amendments": [
+                {
+                    "at": a.at,
+                    "staff": a.staff,
+                    "reason": a.reason,
+                    "changes": [{"question": c.question, "from": c.before.to_json() if c.before else None,
+                                 "to": c.after.to_json() if c.after else None} for c in a.changes],
+                    "flags_changed": [{"flag": c.flag, "from": c.before, "to": c.after} for c in a.flag_changes],
+                }
+                for a in evaluation.amendments
+            ],
         },
         "flags": [
             {
                 "id": r.flag.id,
+                "status": r.status,
+                **({"covered_by": r.covered_by} if r.status == COVERED else {}),
                 "severity": r.flag.severity.value,
                 "label": r.flag.label.get(language),
                 "evidence": list(r.evidence),
-                "explanation": r.flag.explanation.get(language),
+                "explanation": " ".join((r.flag.explanation.get(language), *r.details)),
                 "source": r.flag.source.get(language),
             }
-            for r in evaluation.raised
+            for r in sorted((f for f in evaluation.flags if f.status in (RAISED, COVERED)),
+                            key=lambda f: (f.flag.severity.rank, f.status == COVERED))
         ],
+        "urgent_unassessed": [r.flag.id for r in evaluation.unassessed if r.flag.severity is Severity.URGENT],
         "unassessed": [
             {
                 "id": r.flag.id,
@@ -45,6 +62,7 @@ def summary_data(evaluation: Evaluation, generated_at: str, clinic: str | None =
             for r in evaluation.unassessed
         ],
         "not_raised": [r.flag.id for r in evaluation.flags if r.status == "not_raised"],
+        "negative_screens": [{"screen": label, "answers": list(words)} for label, words in evaluation.negative_screens],
         "set_aside": [{"id": row.question.id, "state": row.state, "text": row.words} for row in evaluation.set_aside],
         "scores": [
             {
@@ -55,6 +73,8 @@ def summary_data(evaluation: Evaluation, generated_at: str, clinic: str | None =
                 "complete": result.complete,
                 "answered": result.answered,
                 "items": result.items,
+                "range": [result.low, result.high],
+                "notes": list(dict(evaluation.notes).get(result.id, ())),
             }
             for result, label in evaluation.scores
         ],

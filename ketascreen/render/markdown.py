@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ketascreen.render.view import BANNER, INCOMPLETE, SET_ASIDE, SIGN_OFF, SummaryView
+from ketascreen.render.view import BANNER, INCOMPLETE, NEGATIVES, SET_ASIDE, SIGN_OFF, SummaryView
 
 # Inline markup characters are escaped everywhere (with [ and ] escaped, parentheses cannot form a
 # link); block markers only where a text begins.
@@ -33,6 +33,12 @@ def render_markdown(view: SummaryView) -> str:
         add(f"- **{md(key)}:** {md(value)}")
     add("")
     add(f"> **{md(BANNER)}**")
+    for line in view.urgent_unassessed:
+        add(">")
+        add(f"> **{md(line)}**")
+    if view.amended:
+        add(">")
+        add(f"> **{md(view.amended)}**")
     if view.incomplete:
         add(">")
         add(f"> **{md(INCOMPLETE)}**" + (f" Still to answer: {md(', '.join(view.still_open))}" if view.still_open else ""))
@@ -52,6 +58,10 @@ def render_markdown(view: SummaryView) -> str:
                 add(f"  - Found: {md(found)}")
             add(f"  - Why it matters: {md(flag.explanation)}")
             add(f"  - Source: {md(flag.source)}")
+            for covered in flag.covers:
+                add(f"  - Also raised, covered by this flag: **{md(covered.label)}**")
+                for found in covered.evidence:
+                    add(f"    - Found: {md(found)}")
         add("")
     add(f"## Could not be assessed ({len(view.unassessed)})")
     add("")
@@ -59,6 +69,14 @@ def render_markdown(view: SummaryView) -> str:
         add("Every flag rule could be decided from the answers.")
     for item in view.unassessed:
         add(f"- **{md(item.label)}** ({md(item.severity)}): waiting for {md(', '.join(item.waiting))}")
+    if view.negatives:
+        add("")
+        add(f"## Screens asked and negative ({len(view.negatives)})")
+        add("")
+        add(md(NEGATIVES))
+        add("")
+        for label, words in view.negatives:
+            add(f"- **{md(label)}:** {md(words)}")
     if view.set_aside:
         add("")
         add(f"## Answers set aside ({len(view.set_aside)})")
@@ -70,9 +88,25 @@ def render_markdown(view: SummaryView) -> str:
     add("")
     add("## Scores")
     add("")
-    for label, words in view.scores:
-        add(f"- **{md(label)}:** {md(words)}")
+    for score in view.scores:
+        add(f"- **{md(score.label)}:** {md(score.words)}")
+        for note in score.notes:
+            add(f"  - Note: {md(note)}")
     add("")
+    for score in view.scores:
+        if score.source:
+            add(f"- {md(score.label)}: {md(score.source)}")
+    add("")
+    if view.amendments:
+        add(f"## Amendments ({len(view.amendments)})")
+        add("")
+        for amendment in view.amendments:
+            add(f"- **{md(amendment.heading)}**")
+            for change in amendment.changes:
+                add(f"  - Changed: {md(change)}")
+            for change in amendment.flag_changes:
+                add(f"  - Flag: {md(change)}")
+        add("")
     add("## Every answer")
     for title, rows in view.answers:
         add("")

@@ -34,6 +34,8 @@ def outline(q: Questionnaire, language: str | None = None) -> str:
             lines.extend(_wrap(question.text.get(language), "       "))
             if question.when:
                 lines.extend(_wrap(f"asked only if: {describe(question.when, q, language)}", "       "))
+            if question.header:
+                add("       shown in the summary's header")
     if q.flags:
         add("")
         add("Flags (each is for clinician review)")
@@ -46,6 +48,13 @@ def outline(q: Questionnaire, language: str | None = None) -> str:
             for flag in flags:
                 add(f"   · {flag.id} — {flag.label.get(language)}")
                 lines.extend(_wrap(f"raised when: {describe(flag.when, q, language)}", "       "))
+                if flag.covered_by:
+                    add(f"       covered by: {', '.join(flag.covered_by)} (folded under it when both are raised)")
+                for detail in flag.details:
+                    lines.extend(_wrap(f"adds, when {describe(detail.when, q, language)}: {detail.text.get(language)}",
+                                       "       "))
+                if flag.staff_instruction:
+                    lines.extend(_wrap(f"staff are told at once: {flag.staff_instruction.get(language)}", "       "))
                 lines.extend(_wrap(f"source: {flag.source.get(language)}", "       "))
     if q.scores:
         add("")
@@ -56,6 +65,19 @@ def outline(q: Questionnaire, language: str | None = None) -> str:
                 lines.extend(_wrap(f"0 when: {describe(score.zero_when, q, language)}", "       "))
             for band in score.bands:
                 add(f"       {band.min}–{band.max}: {band.label.get(language)}")
+            for note in score.notes:
+                lines.extend(_wrap(f"note, when {describe(note.when, q, language)}: {note.text.get(language)}", "       "))
+    if q.checks:
+        add("")
+        add("Checks across answers (the later answer is asked again when one fails)")
+        for check in q.checks:
+            add(f"   · {check.id}: {check.question} {check.operator.replace('_', ' ')} {check.other}")
+            lines.extend(_wrap(f"says: {check.message.get(language)}", "       "))
+    if q.screens:
+        add("")
+        add("Screens named in the summary when negative")
+        for screen in q.screens:
+            add(f"   · {screen.id} — {screen.label.get(language)}: {', '.join(screen.flags)}")
     return "\n".join(lines) + "\n"
 
 

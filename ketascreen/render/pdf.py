@@ -11,7 +11,7 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-from ketascreen.render.view import BANNER, INCOMPLETE, SET_ASIDE, SIGN_OFF, SummaryView
+from ketascreen.render.view import AMENDED, BANNER, INCOMPLETE, NEGATIVES, SET_ASIDE, SIGN_OFF, SummaryView
 
 FONTS = Path(__file__).resolve().parent.parent / "fonts"
 FONT = "DejaVu"
@@ -46,10 +46,11 @@ def render_pdf(view: SummaryView, created: datetime) -> bytes:
             self.set_text_color(80)
             left = printable(f"Patient {view.patient} — {BANNER}")
             self.cell(0, 4, left, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-            if view.incomplete:
+            marks = [mark for mark, on in ((INCOMPLETE, view.incomplete), (AMENDED, view.amended)) if on]
+            if marks:
                 self.set_font(FONT, "B", 8)
                 self.set_text_color(160, 0, 0)
-                self.cell(0, 4, INCOMPLETE, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+                self.cell(0, 4, " · ".join(marks), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
             self.set_text_color(0)
             self.ln(3)
 
@@ -92,6 +93,10 @@ def render_pdf(view: SummaryView, created: datetime) -> bytes:
     pdf.ln(2)
     pdf.set_line_width(0.6)
     para(BANNER, 11, bold=True)
+    for line in view.urgent_unassessed:
+        para(line, 11, bold=True)
+    if view.amended:
+        para(view.amended, 11, bold=True)
     if view.incomplete and view.still_open:
         para("Still to answer: " + ", ".join(view.still_open), 9.5)
     count = sum(len(flags) for _, flags in view.flag_groups)
@@ -107,21 +112,46 @@ def render_pdf(view: SummaryView, created: datetime) -> bytes:
             for found in flag.evidence:
                 para(f"Found: {found}", 9.5, indent=7, gap=0)
             para(f"Why it matters: {flag.explanation}", 9.5, indent=7, gap=0)
-            para(f"Source: {flag.source}", 9.5, indent=7, gap=2)
+            para(f"Source: {flag.source}", 9.5, indent=7, gap=0 if flag.covers else 2)
+            for covered in flag.covers:
+                para(f"Also raised, covered by this flag: {covered.label}", 9.5, bold=True, indent=7, gap=0)
+                for found in covered.evidence:
+                    para(f"Found: {found}", 9.5, indent=11, gap=0)
+            if flag.covers:
+                pdf.ln(2)
     heading(f"Could not be assessed ({len(view.unassessed)})")
     if not view.unassessed:
         para("Every flag rule could be decided from the answers.")
     for item in view.unassessed:
         para(f"{item.label} ({item.severity})", 10, bold=True, indent=3, gap=0)
         para("Waiting for: " + ", ".join(item.waiting), 9.5, indent=7, gap=1.5)
+    if view.negatives:
+        heading(f"Screens asked and negative ({len(view.negatives)})")
+        para(NEGATIVES, 9.5)
+        for label, words in view.negatives:
+            para(f"{label}: {words}", 9.5, indent=3, gap=1)
     if view.set_aside:
         heading(f"Answers set aside ({len(view.set_aside)})")
         para(SET_ASIDE, 9.5)
         for label, words in view.set_aside:
             para(f"{label}: {words}", 10, bold=True, indent=3)
     heading("Scores")
-    for label, words in view.scores:
-        para(f"{label}: {words}", 10, indent=3)
+    for score in view.scores:
+        para(f"{score.label}: {score.words}", 10, indent=3, gap=0 if score.notes else 0.5)
+        for note in score.notes:
+            para(f"Note: {note}", 9, indent=7)
+    for score in view.scores:
+        if score.source:
+            para(f"{score.label}: {score.source}", 8, indent=3, gap=0.3)
+    if view.amendments:
+        heading(f"Amendments ({len(view.amendments)})")
+        for amendment in view.amendments:
+            para(amendment.heading, 10, bold=True, indent=3, gap=0)
+            for change in amendment.changes:
+                para(f"Changed: {change}", 9.5, indent=7, gap=0)
+            for change in amendment.flag_changes:
+                para(f"Flag: {change}", 9.5, indent=7, gap=0)
+            pdf.ln(1.5)
     heading("Every answer")
     for title, rows in view.answers:
         if pdf.will_page_break(14):

@@ -1,4 +1,4 @@
-"""`ketascreen sessions`: one line per session."""
+"""`ketascreen sessions`: one line per session, with what needs attention today."""
 
 from __future__ import annotations
 
@@ -6,11 +6,14 @@ from ketascreen.session import Session
 from ketascreen.textsafe import visible
 
 
-def session_table(sessions: list[Session]) -> str:
-    header = ("session", "patient", "staff", "status", "started", "updated", "questionnaire")
+def session_table(sessions: list[Session], attention: dict[str, str] | None = None) -> str:
+    """``attention``: session id → "URGENT 1, contra 2" (urgent and contraindication flags raised so
+    far, in progress too), or "?" where the session could not be evaluated."""
+    attention = attention or {}
+    header = ("session", "patient", "staff", "status", "attention", "started", "updated", "questionnaire")
     rows = [header] + [
-        (s.id, visible(s.patient), visible(s.staff), s.status.replace("_", " "), _short(s.created), _short(s.updated or s.created),
-         f"{s.questionnaire_id} {s.questionnaire_version}")
+        (s.id, visible(s.patient), visible(s.staff), s.status.replace("_", " "), attention.get(s.id, ""),
+         _short(s.created), _short(s.updated or s.created), f"{s.questionnaire_id} {s.questionnaire_version}")
         for s in sessions
     ]
     if not sessions:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from ketascreen.render.view import BANNER, INCOMPLETE, SET_ASIDE, SIGN_OFF, SummaryView
+from ketascreen.render.view import BANNER, INCOMPLETE, NEGATIVES, SET_ASIDE, SIGN_OFF, SummaryView
 
 WIDTH = 80
 
@@ -37,6 +37,10 @@ def text_lines(view: SummaryView) -> list[tuple[str, str]]:
         wrap(value, f"{key}:".ljust(key_width), follow=" " * key_width)
     add("=" * WIDTH)
     wrap(BANNER.upper(), style="banner")
+    for line in view.urgent_unassessed:
+        wrap(f"!! {line}", follow="   ", style="warning")
+    if view.amended:
+        wrap(view.amended, style="warning")
     if view.incomplete:
         wrap(INCOMPLETE, style="warning")
         if view.still_open:
@@ -55,6 +59,10 @@ def text_lines(view: SummaryView) -> list[tuple[str, str]]:
                 wrap(f"Found: {found}", "      ", "  ")
             wrap(f"Why it matters: {flag.explanation}", "      ", "  ")
             wrap(f"Source: {flag.source}", "      ", "  ")
+            for covered in flag.covers:
+                wrap(f"Also raised, covered by this flag: {covered.label}", "      ", "  ")
+                for found in covered.evidence:
+                    wrap(f"Found: {found}", "        ", "  ")
     add()
     wrap(f"COULD NOT BE ASSESSED ({len(view.unassessed)})", style="heading")
     if not view.unassessed:
@@ -62,6 +70,12 @@ def text_lines(view: SummaryView) -> list[tuple[str, str]]:
     for item in view.unassessed:
         wrap(f"{item.label} [{item.severity}]", "  * ", follow="    ", style="flag")
         wrap("Waiting for: " + ", ".join(item.waiting), "      ", "  ")
+    if view.negatives:
+        add()
+        wrap(f"SCREENS ASKED AND NEGATIVE ({len(view.negatives)})", style="heading")
+        wrap(NEGATIVES)
+        for label, words in view.negatives:
+            wrap(f"{label}: {words}", "  * ", follow="    ")
     if view.set_aside:
         add()
         wrap(f"ANSWERS SET ASIDE ({len(view.set_aside)})", style="heading")
@@ -70,8 +84,22 @@ def text_lines(view: SummaryView) -> list[tuple[str, str]]:
             wrap(f"{label}: {words}", "  * ", follow="    ", style="flag")
     add()
     wrap("SCORES", style="heading")
-    for label, words in view.scores:
-        wrap(f"{label}: {words}", "  ", "    ")
+    for score in view.scores:
+        wrap(f"{score.label}: {score.words}", "  ", "    ")
+        for note in score.notes:
+            wrap(f"Note: {note}", "    ", "  ")
+    for score in view.scores:
+        if score.source:
+            wrap(f"{score.label}: {score.source}", "  ", "    ", style="source")
+    if view.amendments:
+        add()
+        wrap(f"AMENDMENTS ({len(view.amendments)})", style="heading")
+        for amendment in view.amendments:
+            wrap(amendment.heading, "  * ", follow="    ", style="flag")
+            for change in amendment.changes:
+                wrap(f"Changed: {change}", "      ", "  ")
+            for change in amendment.flag_changes:
+                wrap(f"Flag: {change}", "      ", "  ")
     add()
     wrap("EVERY ANSWER", style="heading")
     for title, rows in view.answers:

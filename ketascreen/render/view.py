@@ -1,21 +1,29 @@
 """What every summary says, in order, as plain values: each format only lays it out.
 
-Order: header, the review banner, flags by severity (urgent first) with evidence, why it matters and
-source; what could not be assessed; scores; every answer by section; the sign-off block.
+Order: header, the review banner, an urgent flag that could not be assessed (above everything else),
+INCOMPLETE and AMENDED marks, flags by severity (urgent first) with evidence, why it matters and
+source, each with the weaker flags it covers; what could not be assessed; screens asked and
+negative; scores with their notes and sources; amendments; every answer by section; the sign-off.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ketascreen.evaluate import Evaluation
-from ketascreen.model import Severity
+from ketascreen.evaluate import STATE_WORDS, Evaluation, FlagResult
+from ketascreen.describe import describe_value
+from ketascreen.model import Questionnaire, Severity
+from ketascreen.session import VALUE, Answer
 from ketascreen.textsafe import visible
 
 BANNER = "For clinician review — not a treatment decision"
 INCOMPLETE = "INCOMPLETE — the interview is not finished"
 SIGN_OFF = ("Reviewed by", "Signature", "Date and time")
 SET_ASIDE = "Given, but not asked with the other answers (skip logic), so not used for any flag. Please check them:"
+NEGATIVES = "Asked, and no flag raised:"
+AMENDED = "AMENDED"
+STATUS_WORDS = {"raised": "raised", "not_raised": "not raised", "unassessed": "could not be assessed",
+                "covered": "raised (covered by a stronger flag)"}
 
 
 @dataclass(frozen=True)
@@ -24,6 +32,22 @@ class FlagView:
     evidence: tuple[str, ...]
     explanation: str
     source: str
+    covers: tuple[FlagView, ...] = ()  # weaker flags raised too, folded under this one
+
+
+@dataclass(frozen=True)
+class ScoreView:
+    label: str
+    words: str
+    notes: tuple[str, ...] = ()
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class AmendmentView:
+    heading: str  # when, who, why
+    changes: tuple[str, ...]  # "label: old → new"
+    flag_changes: tuple[str, ...]  # "flag label: raised → not raised"
 
 
 @dataclass(frozen=True)
@@ -50,35 +74,59 @@ class SummaryView:
     still_open: tuple[str, ...]
     flag_groups: tuple[tuple[str, tuple[FlagView, ...]], ...]
     unassessed: tuple[UnassessedView, ...]
-    scores: tuple[tuple[str, str], ...]
+    scores: tuple[ScoreView, ...]
     answers: tuple[tuple[str, tuple[AnswerView, ...]], ...]
     patient: str
     generated_at: str
     set_aside: tuple[tuple[str, str], ...] = ()
+    urgent_unassessed: tuple[str, ...] = ()  # shown first of all
+    amended: str | None = None  # "AMENDED (2 amendments, the last ...)" near the top
+    amendments: tuple[AmendmentView, ...] = ()
+    negatives: tuple[tuple[str, str], ...] = ()  # screen label, the answers behind "negative"
 
 
 def summary_view(evaluation: Evaluation, generated_at: str, clinic: str | None = None,
                  language: str | None = None) -> SummaryView:
     session, q = evaluation.session, evaluation.questionnaire
-    header = (
+    amendments = evaluation.amendments
+    header = [
         ("Questionnaire", f"{q.title.get(language)}, version {q.version} ({q.sha256[:12]})"),
         ("Patient", session.patient),
+    ]
+    for question in q.questions:
+        if question.header:
+            answer = session.answers.get(question.id)
+            header.append((question.label.get(language)[:1].upper() + question.label.get(language)[1:],
+                           _answer_words(q, question.id, answer, language) if answer else "not answered"))
+    header += [
         ("Staff", session.staff),
         ("Started", _when(session.created)),
         ("Completed", _when(session.completed) if session.completed else "—"),
+    ]
+    if amendments:
+        last = amendments[-1]
+        header.append(("Amended", f"{_when(last.at)} by {last.staff}"
+                                  + (f" ({len(amendments)} amendments)" if len(amendments) > 1 else "")))
+    header += [
         ("Session", session.id),
-        ("Status", "completed" if evaluation.complete else "INCOMPLETE (in progress)"),
+        ("Status", ("completed" if evaluation.complete else "INCOMPLETE (in progress)")
+                   + (", amended" if amendments else "")),
         ("Generated", _when(generated_at)),
-    )
+    ]
     groups = []
     raised = evaluation.raised
     for severity in Severity:
         views = tuple(
-            FlagView(r.flag.label.get(language), r.evidence, r.flag.explanation.get(language), r.flag.source.get(language))
+            _flag_view(r, language, tuple(_flag_view(c, language) for c in evaluation.covered_under(r.flag.id)))
             for r in raised if r.flag.severity is severity
         )
         if views:
             groups.append((severity.heading, views))
+    urgent_unassessed = tuple(
+        f"{r.flag.label.get(language).upper()}: NOT ASSESSED — questions unanswered: "
+        + ", ".join(f"{w.question.label.get(language)} ({_WAITING[w.state]})" for w in r.missing)
+        for r in evaluation.unassessed if r.flag.severity is Severity.URGENT
+    )
     unassessed = tuple(
         UnassessedView(
             r.flag.label.get(language),
@@ -88,15 +136,21 @@ def summary_view(evaluation: Evaluation, generated_at: str, clinic: str | None =
         for r in evaluation.unassessed
     )
     scores = []
+    notes = dict(evaluation.notes)
     for result, label in evaluation.scores:
-        if result.value is None:
-            words = f"incomplete ({result.answered} of {result.items} items answered)"
-        else:
-            band = next((b.label.get(language) for b in q.score(result.id).bands if b is result.band), None)
+        score = q.score(result.id)
+        band = result.band.label.get(language) if result.band is not None else None
+        if result.complete or result.gated:
             words = f"{result.value} — {band}" if band else str(result.value)
             if result.gated:
                 words += " (gate question answered no)"
-        scores.append((label, words))
+        else:
+            span = str(result.value) if result.value is not None else f"{result.low}–{result.high}"
+            words = f"{span} — {band}" if band else f"{span}, band not decided"
+            words += f" (incomplete: {result.answered} of {result.items} items answered"
+            words += ", gate question not answered)" if result.gate_open else ")"
+        scores.append(ScoreView(label, words, notes.get(result.id, ()),
+                                score.source.get(language) if score.source is not None else None))
     answers = []
     number = 0
     for block in evaluation.sections:
@@ -108,7 +162,7 @@ def summary_view(evaluation: Evaluation, generated_at: str, clinic: str | None =
     return _clean(SummaryView(
         title=q.title.get(language),
         clinic=clinic,
-        header=header,
+        header=tuple(header),
         incomplete=not evaluation.complete,
         still_open=tuple(question.label.get(language) for question in evaluation.still_open),
         flag_groups=tuple(groups),
@@ -118,7 +172,40 @@ def summary_view(evaluation: Evaluation, generated_at: str, clinic: str | None =
         patient=session.patient,
         generated_at=_when(generated_at),
         set_aside=tuple((row.question.label.get(language), row.words) for row in evaluation.set_aside),
+        urgent_unassessed=urgent_unassessed,
+        amended=(f"{AMENDED} — {len(amendments)} amendment{'s' if len(amendments) != 1 else ''} after completion; "
+                 "see Amendments") if amendments else None,
+        amendments=tuple(_amendment_view(a, q, language) for a in amendments),
+        negatives=tuple((label, "negative — " + "; ".join(words) if words else "negative")
+                        for label, words in evaluation.negative_screens),
     ))
+
+
+def _flag_view(result: FlagResult, language: str | None, covers: tuple[FlagView, ...] = ()) -> FlagView:
+    explanation = " ".join((result.flag.explanation.get(language), *result.details))
+    return FlagView(result.flag.label.get(language), result.evidence, explanation, result.flag.source.get(language), covers)
+
+
+def _answer_words(q: Questionnaire, question_id: str, answer: Answer | None, language: str | None) -> str:
+    if answer is None:
+        return "no answer"
+    if answer.state != VALUE:
+        return STATE_WORDS[answer.state]
+    try:
+        return describe_value(q.question(question_id), answer.value, language)
+    except KeyError:
+        return str(answer.value)
+
+
+def _amendment_view(amendment, q: Questionnaire, language: str | None) -> AmendmentView:  # type: ignore[no-untyped-def]
+    labels = {question.id: question.label.get(language) for question in q.questions}
+    flags = {flag.id: flag.label.get(language) for flag in q.flags}
+    changes = tuple(f"{labels.get(c.question, c.question)}: {_answer_words(q, c.question, c.before, language)} → "
+                    f"{_answer_words(q, c.question, c.after, language)}" for c in amendment.changes)
+    flag_changes = tuple(f"{flags.get(c.flag, c.flag)}: {STATUS_WORDS.get(c.before, c.before)} → "
+                         f"{STATUS_WORDS.get(c.after, c.after)}" for c in amendment.flag_changes)
+    heading = f"{_when(amendment.at)} by {amendment.staff} — reason: {amendment.reason or 'none given'}"
+    return AmendmentView(heading, changes or ("no answer changed in the end",), flag_changes)
 
 
 _WAITING = {"unknown": "unknown", "declined": "declined", "open": "not answered", "not_asked": "not asked"}

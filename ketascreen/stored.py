@@ -1,0 +1,50 @@
+"""A session's own copy of its questionnaire, checked, and its stored answers checked against it:
+what every command that reads a session (summary, export, sessions, resume) starts from."""
+
+from __future__ import annotations
+
+from ketascreen import interview as rules
+from ketascreen.errors import KetascreenError, QuestionnaireError
+from ketascreen.loading.load import check_text, sha256_of
+from ketascreen.model import Questionnaire
+from ketascreen.session import Session
+
+_CHECKED: dict[str, Questionnaire] = {}
+
+
+def stored_questionnaire(session: Session) -> Questionnaire:
+    """The questionnaire exactly as the session used it, from the copy inside the session.
+
+    A day's sessions share one questionnaire: each distinct copy is checked once per process."""
+    digest = sha256_of(session.questionnaire_text)
+    questionnaire = _CHECKED.get(digest)
+    if questionnaire is None:
+        questionnaire, problems = check_text(session.questionnaire_text, f"session {session.id} (stored questionnaire)")
+        if questionnaire is None:
+            raise QuestionnaireError(problems)
+        _CHECKED[digest] = questionnaire
+    if digest != session.questionnaire_sha256:
+        raise KetascreenError(f"session {session.id}: its stored questionnaire does not match its recorded hash; "
+                              "the file has been changed by hand and is left as it is")
+    _check_stored_answers(questionnaire, session)
+    return questionnaire
+
+
+def _check_stored_answers(questionnaire: Questionnaire, session: Session) -> None:
+    """Every stored answer must fit its question: a file edited by hand is refused, never misread."""
+    known = {q.id: q for q in questionnaire.questions}
+    for qid, answer in session.answers.items():
+        question = known.get(qid)
+        if question is None:
+            raise KetascreenError(f"session {session.id}: has an answer to '{qid}', which its questionnaire does not "
+                                  "ask; the file has been changed by hand and is left as it is")
+        if answer.state != "value":
+            continue
+        value = list(answer.value) if isinstance(answer.value, tuple) else answer.value
+        try:
+            fits = rules.check_value(question, value) == answer.value and type(rules.check_value(question, value)) is type(answer.value)
+        except rules.InvalidAnswer:
+            fits = False
+        if not fits:
+            raise KetascreenError(f"session {session.id}: the stored answer to '{qid}' does not fit the question; "
+                                  "the file has been changed by hand and is left as it is")
