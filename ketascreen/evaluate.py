@@ -109,8 +109,11 @@ def evaluate_session(questionnaire: Questionnaire, session: Session, language: s
         if truth is Truth.TRUE:
             cover = next((c for c in flag.covered_by if facts.flag_truth(c) is Truth.TRUE), None)
             details = tuple(d.text.get(language) for d in flag.details if evaluate(d.when, facts) is Truth.TRUE)
-            flags.append(FlagResult(flag, COVERED if cover else RAISED,
-                                    evidence=tuple(_evidence(flag.when, facts, questionnaire, language)),
+            shown = [f"{questionnaire.question(q).label.get(language)}: "
+                     f"{describe_value(questionnaire.question(q), facts.question_value(q), language)}"
+                     for q in flag.shows if facts.question_value(q) is not None]
+            evidence = list(dict.fromkeys((*_evidence(flag.when, facts, questionnaire, language), *shown)))
+            flags.append(FlagResult(flag, COVERED if cover else RAISED, evidence=tuple(evidence),
                                     covered_by=cover, details=details))
         elif truth is Truth.FALSE:
             flags.append(FlagResult(flag, NOT_RAISED))
@@ -135,8 +138,19 @@ def evaluate_session(questionnaire: Questionnaire, session: Session, language: s
     def statuses(earlier: Session) -> dict[str, str]:
         return {r.flag.id: r.status for r in evaluate_session(questionnaire, earlier, language, history=False).flags}
 
-    notes = tuple((score.id, tuple(n.text.get(language) for n in score.notes if evaluate(n.when, facts) is Truth.TRUE))
-                  for score in questionnaire.scores if score.notes)
+    def shown_with(score_id: str) -> tuple[str, ...]:
+        words = []
+        for qid in questionnaire.score(score_id).shows:
+            question, answer = questionnaire.question(qid), session.answers.get(qid)
+            if answer is not None:
+                said = describe_value(question, answer.value, language) if answer.state == "value" else STATE_WORDS[answer.state]
+                label = question.label.get(language)
+                words.append(f"{label[:1].upper()}{label[1:]}: {said}")
+        return tuple(words)
+
+    notes = tuple((score.id, tuple(n.text.get(language) for n in score.notes if evaluate(n.when, facts) is Truth.TRUE)
+                   + shown_with(score.id))
+                  for score in questionnaire.scores if score.notes or score.shows)
     return Evaluation(
         questionnaire=questionnaire,
         session=session,

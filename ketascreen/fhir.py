@@ -19,7 +19,7 @@ from typing import Any
 
 from ketascreen.describe import describe
 from ketascreen.evaluate import COVERED, NOT_RAISED, RAISED, Evaluation
-from ketascreen.model import AllOf, Answered, AnyOf, Compare, Condition, FlagRef, Not, Question, Questionnaire, Section
+from ketascreen.model import AllOf, Answered, AnyOf, Coding, Compare, Condition, FlagRef, Not, Question, Questionnaire, Section
 from ketascreen.session import DECLINED, UNKNOWN
 
 BASE = "https://ketascreen.invalid/fhir/StructureDefinition"
@@ -29,6 +29,7 @@ EXT_RESULT = f"{BASE}/screening-result"
 EXT_SEVERITY = f"{BASE}/flag-severity"
 EXT_SET_ASIDE = f"{BASE}/set-aside"
 EXT_NONE_CHOSEN = f"{BASE}/none-chosen"
+EXT_OWN_CODE = f"{BASE}/ketascreen-code"
 DATA_ABSENT = "http://hl7.org/fhir/StructureDefinition/data-absent-reason"
 ORDINAL = "http://hl7.org/fhir/StructureDefinition/ordinalValue"
 MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
@@ -66,6 +67,8 @@ def questionnaire_resource(q: Questionnaire) -> dict[str, Any]:
 
 def _group(q: Questionnaire, section: Section) -> dict[str, Any]:
     group: dict[str, Any] = {"linkId": section.id, "type": "group", "text": section.title.get()}
+    if section.codes:
+        group["code"] = [_coding(c) for c in section.codes]
     if section.when is not None:
         group.update(_enable(q, section.when))
     group["item"] = [_item(q, question) for question in section.questions]
@@ -75,16 +78,17 @@ def _group(q: Questionnaire, section: Section) -> dict[str, Any]:
 def _item(q: Questionnaire, question: Question) -> dict[str, Any]:
     item: dict[str, Any] = {"linkId": question.id, "text": question.text.get(), "type": ITEM_TYPES[question.type],
                             "required": question.required}
+    if question.codes:
+        item["code"] = [_coding(c) for c in question.codes]
     extensions: list[dict[str, Any]] = []
     if question.type == "multi_choice":
         item["repeats"] = True
     if question.choices:
-        item["answerOption"] = [{"valueCoding": {"system": choice_system(q, question), "code": c.code,
-                                                 "display": c.label.get()}} for c in question.choices]
+        item["answerOption"] = [{"valueCoding": _option_coding(q, question, c.code, c.label.get(), c.codes)}
+                                for c in question.choices]
     if question.options:
-        item["answerOption"] = [{"valueCoding": {
-            "system": choice_system(q, question), "code": str(o.score), "display": o.label.get(),
-            "extension": [{"url": ORDINAL, "valueDecimal": o.score}]}} for o in question.options]
+        item["answerOption"] = [{"valueCoding": _option_coding(q, question, str(o.score), o.label.get(), o.codes, o.score)}
+                                for o in question.options]
     number_key = "valueInteger" if question.type == "integer" else "valueDecimal"
     if question.min is not None:
         extensions.append({"url": MIN_VALUE, number_key: question.min})
@@ -199,7 +203,8 @@ def _observations(evaluation: Evaluation, subject: dict[str, Any]) -> list[dict[
     for result, label in evaluation.scores:
         observation: dict[str, Any] = {
             "resourceType": "Observation", "id": _fhir_id(f"score-{result.id}"), "status": status,
-            "code": {"coding": [{"system": "urn:ketascreen:score", "code": result.id, "display": label}], "text": label},
+            "code": {"coding": [{"system": "urn:ketascreen:score", "code": result.id, "display": label},
+                                *(_coding(c) for c in evaluation.questionnaire.score(result.id).codes)], "text": label},
             "subject": subject,
         }
         if result.value is None:
@@ -244,16 +249,35 @@ def _answer_value(q: Questionnaire, question: Question, value: Any) -> dict[str,
     if kind == "number" and isinstance(value, (int, float)) and not isinstance(value, bool):
         return {"valueDecimal": value}
     if kind in ("choice", "multi_choice") and isinstance(value, str):
-        label = next((c.label.get() for c in question.choices if c.code == value), value)
-        return {"valueCoding": {"system": choice_system(q, question), "code": value, "display": label}}
+        choice = next((c for c in question.choices if c.code == value), None)
+        return {"valueCoding": _option_coding(q, question, value, choice.label.get() if choice else value,
+                                              choice.codes if choice else ())}
     if kind == "scale" and isinstance(value, int):
-        label = next((o.label.get() for o in question.options if o.score == value), str(value))
-        return {"valueCoding": {"system": choice_system(q, question), "code": str(value), "display": label}}
+        option = next((o for o in question.options if o.score == value), None)
+        return {"valueCoding": _option_coding(q, question, str(value), option.label.get() if option else str(value),
+                                              option.codes if option else (), value if option else None)}
     if kind == "date" and isinstance(value, str):
         return {"valueDate": value}
     if kind == "text" and isinstance(value, str):
         return {"valueString": value}
     return None
+
+
+def _coding(coding: Coding) -> dict[str, Any]:
+    return {"system": coding.system, "code": coding.code, **({"display": coding.display} if coding.display else {})}
+
+
+def _option_coding(q: Questionnaire, question: Question, code: str, label: str, codes: tuple[Coding, ...],
+                   ordinal: int | None = None) -> dict[str, Any]:
+    """An answer option as a Coding: the published code where the option has one (LOINC LA6568-5 for
+    "Not at all"), with ketascreen's own code beside it in an extension; else ketascreen's own."""
+    own = {"system": choice_system(q, question), "code": code, "display": label}
+    extensions = [{"url": ORDINAL, "valueDecimal": ordinal}] if ordinal is not None else []
+    if not codes:
+        return {**own, **({"extension": extensions} if extensions else {})}
+    published = _coding(codes[0])
+    published.setdefault("display", label)
+    return {**published, "extension": extensions + [{"url": EXT_OWN_CODE, "valueCoding": own}]}
 
 
 def _fhir_id(text: str) -> str:

@@ -111,15 +111,26 @@ Condition = Union[Compare, Answered, FlagRef, AllOf, AnyOf, Not]
 
 
 @dataclass(frozen=True)
+class Coding:
+    """A code from a published code system (LOINC, SNOMED CT, ...) carried into exports."""
+
+    system: str
+    code: str
+    display: str | None = None
+
+
+@dataclass(frozen=True)
 class Choice:
     code: str
     label: Text
+    codes: tuple[Coding, ...] = ()
 
 
 @dataclass(frozen=True)
 class ScaleOption:
     score: int
     label: Text
+    codes: tuple[Coding, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -141,6 +152,7 @@ class Question:
     scale: str | None = None
     when: Condition | None = None
     header: bool = False  # shown in the summary's header (weight, planned treatment) rather than feeding a rule
+    codes: tuple[Coding, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -151,6 +163,7 @@ class Section:
     intro: Text | None = None
     source: Text | None = None
     when: Condition | None = None
+    codes: tuple[Coding, ...] = ()  # an instrument's panel code, e.g. LOINC 44249-1 for the PHQ-9
 
 
 @dataclass(frozen=True)
@@ -173,6 +186,7 @@ class Flag:
     covered_by: tuple[str, ...] = ()  # stronger flags that, when raised, fold this one under them
     staff_instruction: Text | None = None  # said to staff the moment the flag is raised in an interview
     details: tuple[Detail, ...] = ()
+    shows: tuple[str, ...] = ()  # answers shown with the evidence when it is raised (the allergy list)
 
 
 @dataclass(frozen=True)
@@ -199,6 +213,8 @@ class Score:
     zero_when: Condition | None = None
     source: Text | None = None
     notes: tuple[ScoreNote, ...] = ()
+    shows: tuple[str, ...] = ()  # answers shown beside the score (the instrument's difficulty item)
+    codes: tuple[Coding, ...] = ()
 
     def band_for(self, value: int) -> Band | None:
         return next((b for b in self.bands if b.min <= value <= b.max), None)

@@ -13,6 +13,7 @@ from ketascreen.model import (
     Band,
     Check,
     Choice,
+    Coding,
     Compare,
     Condition,
     Detail,
@@ -42,8 +43,11 @@ def build_questionnaire(data: dict[str, Any], sha256: str) -> Questionnaire:
     def optional_text(value: Any) -> Text | None:
         return None if value is None else text(value)
 
+    def codes(raw: dict[str, Any]) -> tuple[Coding, ...]:
+        return tuple(Coding(c["system"], c["code"], c.get("display")) for c in raw.get("codes", ()))
+
     scales = {
-        name: tuple(ScaleOption(o["score"], text(o["label"])) for o in options)
+        name: tuple(ScaleOption(o["score"], text(o["label"]), codes(o)) for o in options)
         for name, options in (data.get("scales") or {}).items()
     }
     sections = []
@@ -62,11 +66,12 @@ def build_questionnaire(data: dict[str, Any], sha256: str) -> Questionnaire:
                 unit=q.get("unit"),
                 min=q.get("min"),
                 max=q.get("max"),
-                choices=tuple(Choice(c["code"], text(c["label"])) for c in q.get("choices", ())),
+                choices=tuple(Choice(c["code"], text(c["label"]), codes(c)) for c in q.get("choices", ())),
                 options=scales.get(q.get("scale"), ()),
                 scale=q.get("scale"),
                 when=condition(q["when"]) if "when" in q else None,
                 header=q.get("header", False),
+                codes=codes(q),
             )
             for q in raw_section["questions"]
         )
@@ -78,6 +83,7 @@ def build_questionnaire(data: dict[str, Any], sha256: str) -> Questionnaire:
                 intro=optional_text(raw_section.get("intro")),
                 source=optional_text(raw_section.get("source")),
                 when=condition(raw_section["when"]) if "when" in raw_section else None,
+                codes=codes(raw_section),
             )
         )
     flags = tuple(
@@ -91,6 +97,7 @@ def build_questionnaire(data: dict[str, Any], sha256: str) -> Questionnaire:
             covered_by=tuple(f.get("covered_by", ())),
             staff_instruction=optional_text(f.get("staff_instruction")),
             details=tuple(Detail(condition(d["when"]), text(d["text"])) for d in f.get("details", ())),
+            shows=tuple(f.get("shows", ())),
         )
         for f in data.get("flags") or ()
     )
@@ -103,6 +110,8 @@ def build_questionnaire(data: dict[str, Any], sha256: str) -> Questionnaire:
             zero_when=condition(s["zero_when"]) if "zero_when" in s else None,
             source=optional_text(s.get("source")),
             notes=tuple(ScoreNote(condition(n["when"]), text(n["text"])) for n in s.get("notes", ())),
+            shows=tuple(s.get("shows", ())),
+            codes=codes(s),
         )
         for s in data.get("scores") or ()
     )

@@ -89,7 +89,19 @@ def semantic_problems(located: Located) -> list[Finding]:
     _check_flags(ctx, data)
     _check_checks(ctx, data)
     _check_screens(ctx, data)
+    _check_shows(ctx, data)
     return ctx.findings
+
+
+def _check_shows(ctx: _Context, data: dict[str, Any]) -> None:
+    """'shows' names questions of this questionnaire."""
+    for kind in ("flags", "scores"):
+        for entry, path in _entries(data, kind, ()):
+            shows = entry.get("shows")
+            for index, qid in enumerate(shows if isinstance(shows, list) else []):
+                if isinstance(qid, str) and qid not in ctx.questions:
+                    ctx.at(path + ("shows", index), f"{kind[:-1]} '{entry.get('id')}' shows question '{qid}', "
+                                                    f"which {_missing(ctx, qid)}")
 
 
 def _entries(container: Any, key: str, path: Path_) -> Iterator[tuple[dict[str, Any], Path_]]:

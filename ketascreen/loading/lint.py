@@ -90,8 +90,11 @@ def _unused(questionnaire: Questionnaire, located: Located) -> list[tuple[Mark, 
     used: set[str] = set()
     conditions: list[Condition] = [f.when for f in questionnaire.flags]
     conditions += [d.when for f in questionnaire.flags for d in f.details]
+    for flag in questionnaire.flags:
+        used.update(flag.shows)
     for score in questionnaire.scores:
         used.update(score.items)
+        used.update(score.shows)
         conditions += [c for c in (score.zero_when, *(n.when for n in score.notes)) if c is not None]
     for section in questionnaire.sections:
         conditions += [c for c in (section.when, *(q.when for q in section.questions)) if c is not None]
