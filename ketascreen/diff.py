@@ -7,7 +7,7 @@ something else) is called out loudly: it changes the meaning of answers already 
 from __future__ import annotations
 
 from ketascreen.describe import describe, plain
-from ketascreen.model import Question, Questionnaire, Text
+from ketascreen.model import Coding, Question, Questionnaire, Text
 
 RECODED = "!! RECODED"
 
@@ -30,6 +30,15 @@ def diff(old: Questionnaire, new: Questionnaire) -> list[str]:
             add(f"- question {qid} ({question.type}): {question.text}")
     for qid in [q for q in old_q if q in new_q]:
         lines.extend(_question_changes(old, new, old_q[qid], new_q[qid]))
+    scales_seen: set[str] = set()
+    for qid in [q for q in old_q if q in new_q]:
+        before, after = old_q[qid], new_q[qid]
+        if before.scale and before.scale == after.scale and before.scale not in scales_seen:
+            scales_seen.add(before.scale)
+            was = [f"{o.score}: {_codes(o.codes)}" for o in before.options]
+            now = [f"{o.score}: {_codes(o.codes)}" for o in after.options]
+            if was != now:
+                add(f"~ scale {before.scale}: answer codes {'; '.join(was)} → {'; '.join(now)}")
     old_order = [q for q in old_q if q in new_q]
     new_order = [q for q in new_q if q in old_q]
     if old_order != new_order:
@@ -54,6 +63,8 @@ def diff(old: Questionnaire, new: Questionnaire) -> list[str]:
             add(f"~ flag {fid}: rule changed through a flag it refers to (its own rule is the same: {rule_after})")
         for field in ("label", "explanation", "source", "staff_instruction"):
             lines.extend(_text_change(f"flag {fid}", field, getattr(before, field), getattr(after, field)))
+        if before.shows != after.shows:
+            add(f"~ flag {fid}: shows {', '.join(before.shows) or 'nothing'} → {', '.join(after.shows) or 'nothing'}")
         if before.covered_by != after.covered_by:
             add(f"~ flag {fid}: covered by {', '.join(before.covered_by) or 'none'} → {', '.join(after.covered_by) or 'none'}")
         details_before = [f"when {describe(d.when, old)}: {_all_languages(d.text)}" for d in before.details]
@@ -85,6 +96,9 @@ def diff(old: Questionnaire, new: Questionnaire) -> list[str]:
             add(f"~ score {sid}: notes\n    was: {' | '.join(notes_before) or 'none'}\n    now: {' | '.join(notes_after) or 'none'}")
         for field in ("label", "source"):
             lines.extend(_text_change(f"score {sid}", field, getattr(before, field), getattr(after, field)))
+        lines.extend(_codes_change(f"score {sid}", before.codes, after.codes))
+        if before.shows != after.shows:
+            add(f"~ score {sid}: shows {', '.join(before.shows) or 'nothing'} → {', '.join(after.shows) or 'nothing'}")
     lines.extend(_checks_and_screens(old, new))
     return lines
 
@@ -119,9 +133,14 @@ def _question_changes(old: Questionnaire, new: Questionnaire, before: Question, 
     for field in ("min", "max", "unit"):
         if getattr(before, field) != getattr(after, field):
             lines.append(f"~ question {qid}: {field} {_value(getattr(before, field))} → {_value(getattr(after, field))}")
-    for field in ("required", "accepts_unknown", "accepts_declined"):
+    for field in ("required", "accepts_unknown", "accepts_declined", "header"):
         if getattr(before, field) != getattr(after, field):
             lines.append(f"~ question {qid}: {field} {str(getattr(before, field)).lower()} → {str(getattr(after, field)).lower()}")
+    lines.extend(_codes_change(f"question {qid}", before.codes, after.codes))
+    choices_before = [f"{c.code}: {_codes(c.codes)}" for c in before.choices]
+    choices_after = [f"{c.code}: {_codes(c.codes)}" for c in after.choices]
+    if choices_before != choices_after and [c.code for c in before.choices] == [c.code for c in after.choices]:
+        lines.append(f"~ question {qid}: answer codes {'; '.join(choices_before)} → {'; '.join(choices_after)}")
     skip_before = describe(before.when, old) if before.when else "always asked"
     skip_after = describe(after.when, new) if after.when else "always asked"
     if skip_before != skip_after:
@@ -189,6 +208,7 @@ def _section_changes(old: Questionnaire, new: Questionnaire) -> list[str]:
         was, now = before[sid], after[sid]
         for field in ("title", "intro", "source"):
             lines.extend(_text_change(f"section {sid}", field, getattr(was, field), getattr(now, field)))
+        lines.extend(_codes_change(f"section {sid}", was.codes, now.codes))
         if was.when != now.when:
             lines.append(f"~ section {sid}: asked when\n    was: {describe(was.when, old) if was.when else 'always asked'}"
                          f"\n    now: {describe(now.when, new) if now.when else 'always asked'}")
@@ -201,7 +221,15 @@ def _text_change(what: str, field: str, before: Text | None, after: Text | None)
     """A change to text people read, in any of its languages."""
     if before == after:
         return []
-    return [f"~ {what}: {field} changed\n    was: {_all_languages(before)}\n    now: {_all_languages(after)}"]
+    return [f"~ {what}: {field.replace('_', ' ')} changed\n    was: {_all_languages(before)}\n    now: {_all_languages(after)}"]
+
+
+def _codes(codes: tuple[Coding, ...]) -> str:
+    return ", ".join(f"{c.code} ({c.system})" for c in codes) or "none"
+
+
+def _codes_change(what: str, before: tuple[Coding, ...], after: tuple[Coding, ...]) -> list[str]:
+    return [] if before == after else [f"~ {what}: codes {_codes(before)} → {_codes(after)}"]
 
 
 def _all_languages(text: Text | None) -> str:

@@ -25,9 +25,18 @@ QUESTION_IDS = [
     "suicidal_thoughts", "suicide_plan_or_intent", "suicide_attempt_recent",
     "med_benzodiazepine", "med_lamotrigine", "med_maoi", "med_stimulant", "med_opioid", "medications_list",
     "transport_home_arranged", "bp_systolic_recheck", "bp_diastolic_recheck",
+    # version 2 (CLINICAL.md "Version 2")
+    "age_years", "weight_kg", "planned_treatment", "drug_allergies", "drug_allergies_list", "sleep_apnea",
+    "lung_disease", "oxygen_saturation", "stroke_or_mi_history", "seizure_disorder", "med_z_drug",
+    "med_gabapentinoid", "med_theophylline", "med_thyroid_hormone", "med_sympathomimetic", "pregnancy_test",
+    "consent_concern", "emergency_contact_recorded", "suicide_attempt_lifetime", "prior_ketamine_treatment",
+    "prior_ketamine_response", "phq9_difficulty", "gad7_difficulty",
 ]
 QUESTION_TYPES = {"bp_systolic": "integer", "bp_diastolic": "integer", "heart_rate": "integer",
                   "bp_systolic_recheck": "integer", "bp_diastolic_recheck": "integer",
+                  "age_years": "integer", "weight_kg": "number", "planned_treatment": "choice",
+                  "drug_allergies_list": "text", "oxygen_saturation": "integer", "pregnancy_test": "choice",
+                  "prior_ketamine_response": "choice", "phq9_difficulty": "choice", "gad7_difficulty": "choice",
                   "antidepressant_trials_failed": "integer", "medications_list": "text",
                   **{f"phq9_{i}": "scale" for i in range(1, 10)}, **{f"gad7_{i}": "scale" for i in range(1, 8)}}
 FLAGS = {
@@ -41,6 +50,9 @@ FLAGS = {
     "suicide_risk": "urgent", "treatment_resistant_depression": "history", "severe_depression": "history",
     "bipolar_disorder": "history", "ptsd": "history", "anxiety": "history", "no_transport_home": "logistics",
     "suicide_plan_or_attempt": "urgent", "hypertension_history": "precaution", "no_depression_diagnosis": "history",
+    "under_18": "precaution", "allergies": "precaution", "airway_or_breathing": "precaution",
+    "low_oxygen_saturation": "precaution", "seizure_disorder": "precaution", "consent_concern": "precaution",
+    "no_emergency_contact": "logistics", "past_suicide_attempt": "history", "prior_ketamine_treatment": "history",
 }
 BANDS = {
     "phq9_total": [(0, 4, "minimal"), (5, 9, "mild"), (10, 14, "moderate"), (15, 19, "moderately severe"), (20, 27, "severe")],
@@ -91,8 +103,9 @@ def test_published_instruments_keep_their_wording_and_attribution(bundled: Quest
     assert "Pfizer" in sources and "National Center for PTSD" in sources
 
 
-def test_no_decision_words_anywhere_in_the_file() -> None:
-    text = (BUNDLED_DIR / "ketamine-pretreatment.yaml").read_text(encoding="utf-8")
+@pytest.mark.parametrize("name", ["ketamine-pretreatment", "ketamine-predose", "ketamine-monitoring"])
+def test_no_decision_words_anywhere_in_the_file(name: str) -> None:
+    text = (BUNDLED_DIR / f"{name}.yaml").read_text(encoding="utf-8")
     assert DECISION_WORDS.findall(text) == []
 
 
@@ -104,6 +117,8 @@ def _flags(bundled: Questionnaire, answers: dict) -> dict[str, Truth]:
 NEUTRAL = {qid: False for qid in QUESTION_IDS if QUESTION_TYPES.get(qid, "yes_no") == "yes_no"}
 NEUTRAL.update({"bp_systolic": 120, "bp_diastolic": 75, "heart_rate": 70, "antidepressant_trials_failed": 0,
                 "medications_list": "none", "transport_home_arranged": True, "depression_diagnosis": True,
+                "age_years": 42, "weight_kg": 70, "planned_treatment": "iv_ketamine", "oxygen_saturation": 97,
+                "pregnancy_test": "not_applicable", "emergency_contact_recorded": True,
                 **{f"phq9_{i}": 0 for i in range(1, 10)}, **{f"gad7_{i}": 0 for i in range(1, 8)}})
 
 
@@ -135,6 +150,18 @@ def test_a_patient_with_nothing_to_flag_raises_nothing(bundled: Questionnaire) -
     ({"pcptsd5_trauma": True, **{f"pcptsd5_{i}": i <= 4 for i in range(1, 6)}}, "ptsd"),
     ({**{f"gad7_{i}": 2 for i in range(1, 6)}}, "anxiety"),
     ({"transport_home_arranged": False}, "no_transport_home"),
+    ({"age_years": 17}, "under_18"),
+    ({"drug_allergies": True}, "allergies"),
+    ({"sleep_apnea": True}, "airway_or_breathing"),
+    ({"oxygen_saturation": 93}, "low_oxygen_saturation"),
+    ({"stroke_or_mi_history": True}, "cardiovascular_disease"),
+    ({"seizure_disorder": True}, "seizure_disorder"),
+    ({"med_gabapentinoid": True}, "interacting_medications"),
+    ({"pregnancy_test": "positive"}, "pregnancy_or_breastfeeding"),
+    ({"consent_concern": True}, "consent_concern"),
+    ({"emergency_contact_recorded": False}, "no_emergency_contact"),
+    ({"suicide_attempt_lifetime": True}, "past_suicide_attempt"),
+    ({"prior_ketamine_treatment": True}, "prior_ketamine_treatment"),
 ])
 def test_each_rule_raises_its_flag_and_only_what_follows(bundled: Questionnaire, change: dict,
                                                          flag: str | tuple[str, ...]) -> None:

@@ -70,7 +70,7 @@ def test_list_shows_the_bundled_questionnaire_with_counts(cli) -> None:
     row = next(line for line in result.out.splitlines() if line.startswith("ketamine-pretreatment"))
     q = load_questionnaire("ketamine-pretreatment")
     assert row.split()[-3:] == [str(len(q.questions)), str(len(q.flags)), str(len(q.scores))]
-    assert (len(q.questions), len(q.flags), len(q.scores)) == (60, 27, 3)
+    assert (len(q.questions), len(q.flags), len(q.scores)) == (83, 36, 3)
 
 
 def test_show_describes_rules_in_words(cli) -> None:

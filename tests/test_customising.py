@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ketascreen.loading.load import check_file, load_questionnaire
+from ketascreen.loading.load import BUNDLED_DIR, check_file, load_questionnaire
 
 from conftest import EXAMPLES, run_installed
 
@@ -21,7 +21,7 @@ version: "2026.1"
 add_questions:
   - after: heart_rate
     questions:
-      - {id: weight_kg, type: number, label: body weight, text: Weight today?, unit: kg, min: 30, max: 300}
+      - {id: height_cm, type: number, label: body height, text: Height today?, unit: cm, min: 100, max: 250, header: true}
 change_questions:
   bp_systolic: {max: 280}
 remove_questions: [medications_list]
@@ -49,7 +49,8 @@ def clinic(tmp_path: Path) -> Path:
 def test_extending_adds_changes_and_removes(clinic: Path) -> None:
     q = load_questionnaire(str(clinic))
     ids = [question.id for question in q.questions]
-    assert ids[:6] == ["bp_systolic", "bp_diastolic", "bp_systolic_recheck", "bp_diastolic_recheck", "heart_rate", "weight_kg"]
+    assert ids[:7] == ["bp_systolic", "bp_diastolic", "bp_systolic_recheck", "bp_diastolic_recheck", "heart_rate",
+                       "height_cm", "oxygen_saturation"]
     base = load_questionnaire("ketamine-pretreatment")
     assert "medications_list" not in ids and len(ids) == len(base.questions)
     assert q.question("bp_systolic").max == 280 and q.question("bp_systolic").min == 40
@@ -126,7 +127,7 @@ def test_settings_are_shown_with_their_source_and_used(tmp_path: Path, clinic: P
     assert "printer: —  [default]" in shown.stdout
     answers = tmp_path / "a.yaml"
     answers.write_text((EXAMPLES / "answers" / "nothing-flagged.yaml").read_text().replace("  medications_list: sertraline 100 mg\n", "")
-                       + "  weight_kg: 70\n")
+                       + "  height_cm: 170\n")
     env = {"KETASCREEN_CONFIG": str(config)}
     done = run_installed("run", "--answers", str(answers), env=env, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
@@ -153,7 +154,7 @@ def test_diff_lists_exactly_the_changes(clinic: Path) -> None:
         "~ id: 'ketamine-pretreatment' → 'sunrise-clinic'",
         "~ title: 'Ketamine and esketamine pre-treatment screening' → 'Sunrise Clinic screening'",
         f"~ version: '{load_questionnaire('ketamine-pretreatment').version}' → '2026.1'",
-        "+ question weight_kg (number) in section 'vital_signs': Weight today?",
+        "+ question height_cm (number) in section 'vital_signs': Height today?",
         f"- question medications_list (text): {load_questionnaire('ketamine-pretreatment').question('medications_list').text}",
         "~ question bp_systolic: max 300 → 280",
         "+ flag weight_above_150 [precaution]: Weight above 150 kg — raised when body weight above 150 kg",
@@ -190,3 +191,24 @@ def test_diff_calls_out_recoded_choices(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "!! RECODED question route: choice 'Infusion' was stored as 'iv', now 'IV'" in done.stdout
     assert "!! RECODED question route: code 'nasal' meant 'Nasal spray', now 'Oral tablets'" in done.stdout
+
+
+def test_a_clinic_file_written_for_an_earlier_version_is_told_exactly_what_to_change(tmp_path: Path) -> None:
+    """Version 2.0 of the bundled questionnaire asks the weight itself: a clinic file that added its
+    own weight_kg for 1.0 gets one message at its own line saying what to do, not two questions."""
+    path = tmp_path / "clinic.yaml"
+    path.write_text("format: 1\nextends: ketamine-pretreatment\nid: c\nversion: '1'\nadd_questions:\n"
+                    "  - after: heart_rate\n    questions:\n"
+                    "      - {id: weight_kg, type: number, text: Weight today?, unit: kg, min: 30, max: 300}\n", encoding="utf-8")
+    _, problems = check_file(path)
+    assert [(p.file, p.line) for p in problems] == [(str(path), 8)]
+    assert "question 'weight_kg' is part of ketamine-pretreatment (version 2.0) now; remove it from add_questions " \
+           "to use that one, or add remove_questions: [weight_kg] to keep your own" in problems[0].message
+    kept = path.read_text().replace("add_questions:", "remove_questions: [weight_kg]\nadd_questions:")
+    path.write_text(kept, encoding="utf-8")
+    questionnaire, problems = check_file(path)
+    assert problems == [] and str(questionnaire.question("weight_kg").text) == "Weight today?"
+    archived = BUNDLED_DIR / "archive" / "ketamine-pretreatment-1.0.yaml"
+    older = path.read_text().replace("extends: ketamine-pretreatment", f"extends: {archived}")
+    path.write_text(older.replace("remove_questions: [weight_kg]\n", ""), encoding="utf-8")
+    assert check_file(path)[1] == []  # the same clinic file on 1.0, kept for comparison

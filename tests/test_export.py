@@ -60,7 +60,10 @@ def test_questionnaire_response_is_valid_fhir_and_matches_the_session(tmp_path: 
     assert set(items) == set(session["answers"])  # skipped questions absent, nothing extra
     assert items["bp_systolic"]["answer"] == [{"valueInteger": 184}]
     assert items["hypertension_history"]["answer"] == [{"valueBoolean": True}]
-    assert items["phq9_1"]["answer"][0]["valueCoding"]["code"] == "3"
+    coding = items["phq9_1"]["answer"][0]["valueCoding"]
+    assert (coding["system"], coding["code"], coding["display"]) == ("http://loinc.org", "LA6571-9", "Nearly every day")
+    own = next(e["valueCoding"] for e in coding["extension"] if e["url"].endswith("/ketascreen-code"))
+    assert own["code"] == "3"  # ketascreen's own code travels beside the published one
     assert items["medications_list"]["answer"][0]["valueString"].startswith("lorazepam")
     absent = {link: item["extension"][0]["valueCode"] for link, item in items.items() if "extension" in item}
     assert absent == {"bp_diastolic": "unknown", "substance_use_current": "asked-declined"}
@@ -111,8 +114,13 @@ def test_questionnaire_resource_is_valid_fhir_with_groups_types_options_and_enab
     assert items["bp_systolic"]["type"] == "integer" and items["hypertension_history"]["type"] == "boolean"
     assert items["medications_list"]["type"] == "text" and items["medications_list"]["required"] is False
     options = items["phq9_9"]["answerOption"]
-    assert [o["valueCoding"]["code"] for o in options] == ["0", "1", "2", "3"]
+    assert [o["valueCoding"]["code"] for o in options] == ["LA6568-5", "LA6569-3", "LA6570-1", "LA6571-9"]
+    assert {o["valueCoding"]["system"] for o in options} == {"http://loinc.org"}
     assert options[3]["valueCoding"]["extension"][0]["valueDecimal"] == 3
+    assert items["phq9_9"]["code"] == [{"system": "http://loinc.org", "code": "44260-8"}]
+    assert next(g for g in resource["item"] if g["linkId"] == "phq9")["code"][0]["code"] == "44249-1"
+    choices = items["planned_treatment"]["answerOption"]  # no published code: ketascreen's own
+    assert choices[0]["valueCoding"]["system"].startswith("urn:ketascreen:")
     plan = items["suicide_plan_or_intent"]
     assert plan["enableWhen"] == [{"question": "suicidal_thoughts", "operator": "=", "answerBoolean": True}]
     group = next(g for g in resource["item"] if g["linkId"] == "pcptsd5_items" or g.get("enableWhen"))
@@ -169,12 +177,12 @@ def test_csv_union_of_columns_across_questionnaire_versions(tmp_path: Path) -> N
     interview(data, "nothing-flagged.yaml")
     clinic = tmp_path / "clinic.yaml"
     clinic.write_text("format: 1\nextends: ketamine-pretreatment\nid: clinic\nversion: '2'\nadd_questions:\n"
-                      "  - after: heart_rate\n    questions:\n      - {id: weight_kg, type: number, text: Weight?, min: 30, max: 300}\n")
+                      "  - after: heart_rate\n    questions:\n      - {id: height_cm, type: number, text: Height?, min: 100, max: 250, header: true}\n")
     answers = tmp_path / "w.yaml"
-    answers.write_text("patient: P\nstaff: S\nanswers: {weight_kg: 72.5}\n")
+    answers.write_text("patient: P\nstaff: S\nanswers: {height_cm: 172.5}\n")
     run_installed("run", str(clinic), "--answers", str(answers), "--data-dir", str(data))
     rows = read_csv(run_installed("export", "--format", "csv", "--data-dir", str(data)).stdout)
-    assert [r["weight_kg"] for r in rows] == ["", "72.5"]
+    assert [r["height_cm"] for r in rows] == ["", "172.5"]
     assert [r["questionnaire_id"] for r in rows] == ["ketamine-pretreatment", "clinic"]
 
 

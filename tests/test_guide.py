@@ -32,7 +32,7 @@ def test_the_worked_example_validates_and_its_scenarios_pass(tmp_path: Path) -> 
     assert checked.returncode == 0, checked.stdout + checked.stderr
     tested = run_installed("test", str(files["scenarios/clinic.yaml"]))
     assert tested.returncode == 0, tested.stdout + tested.stderr
-    assert tested.stdout.splitlines()[-1] == "4 scenarios: 4 passed, 0 failed"
+    assert tested.stdout.splitlines()[-1] == "5 scenarios: 5 passed, 0 failed"
     diff = run_installed("diff", "ketamine-pretreatment", str(files["questionnaires/clinic.yaml"]))
     assert diff.returncode == 1
     assert "- question transport_home_arranged (yes_no)" in diff.stdout

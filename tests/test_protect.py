@@ -149,7 +149,8 @@ def test_removing_the_suicide_section_fails_strict_naming_the_urgent_flag(tmp_pa
 
 def test_removing_the_section_and_rewriting_the_rule_is_warned_with_where_the_question_went(tmp_path: Path) -> None:
     urgent = [f["id"] for f in _base()["flags"] if f["severity"] == "urgent" and f["id"] != "suicide_risk"]
-    body = (f"remove_sections: [suicide_risk]\nremove_flags: {json.dumps(urgent)}\n"
+    # past_suicide_attempt (history) reads a question of the section too: removed with it
+    body = (f"remove_sections: [suicide_risk]\nremove_flags: {json.dumps(urgent + ['past_suicide_attempt'])}\n"
             + _change_rule("suicide_risk", {"question": "phq9_9", "above": 0}))
     path = _clinic(tmp_path, body)
     narrowed = [w for w in _protections(path) if w.message.startswith("narrows urgent flag 'suicide_risk'")]

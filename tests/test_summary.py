@@ -116,7 +116,8 @@ def test_blood_pressure_left_unknown_is_could_not_be_assessed_not_clear() -> Non
 
 
 def test_scores_incomplete_say_how_many_items() -> None:
-    q, session = make_session("several-flags.yaml", complete=False, keep=32)
+    q, session = make_session("several-flags.yaml", complete=False)
+    session.answers.pop("phq9_9")
     scores = {result.id: result for result, _ in evaluate_session(q, session).scores}
     assert (scores["phq9_total"].value, scores["phq9_total"].answered, scores["phq9_total"].items) == (None, 8, 9)
     text = " ".join(summarize(q, session, "text", WHEN).decode().split())
@@ -186,7 +187,7 @@ def test_markdown_is_commonmark_with_no_markup_from_answers() -> None:
     kinds = {t.type for t in tokens}
     assert "html_inline" not in kinds and "html_block" not in kinds
     headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open" and t.tag == "h2"]
-    assert headings == ["Flags raised (10)", "Could not be assessed (1)", "Screens asked and negative (2)", "Scores",
+    assert headings == ["Flags raised (12)", "Could not be assessed (1)", "Screens asked and negative (2)", "Scores",
                         "Every answer", "Sign-off"]
     rendered = MarkdownIt("commonmark").render(source)
     assert "&lt;script&gt;" in rendered and "<strong>b</strong>" not in rendered
@@ -200,7 +201,8 @@ def test_json_has_the_documented_keys() -> None:
     assert data["flags"][0]["id"] == "suicide_risk"
     assert set(data["unassessed"][0]) >= {"id", "severity", "missing"}
     assert data["scores"][0] == {"id": "phq9_total", "label": "PHQ-9 total", "value": 20, "band": "severe",
-                                 "complete": True, "answered": 9, "items": 9, "range": [20, 20], "notes": []}
+                                 "complete": True, "answered": 9, "items": 9, "range": [20, 20],
+                                 "notes": ["PHQ-9 difficulty with daily life: Very difficult"]}
     covered = next(f for f in data["flags"] if f["id"] == "elevated_blood_pressure")
     assert (covered["status"], covered["covered_by"]) == ("covered", "uncontrolled_hypertension")
     assert {f["status"] for f in data["flags"]} == {"raised", "covered"}
@@ -260,7 +262,7 @@ def test_summary_command_to_stdout_file_and_directory(tmp_path: Path) -> None:
     ids = saved_sessions(tmp_path / "data", "several-flags.yaml", "nothing-flagged.yaml")
     data = ["--data-dir", str(tmp_path / "data")]
     shown = run_installed("summary", ids[0], *data, env={"SOURCE_DATE_EPOCH": "1795942800"})
-    assert shown.returncode == 0 and "FLAGS RAISED (10)" in shown.stdout and "\x1b" not in shown.stdout
+    assert shown.returncode == 0 and "FLAGS RAISED (12)" in shown.stdout and "\x1b" not in shown.stdout
     out = tmp_path / "chart.pdf"
     made = run_installed("summary", ids[0], "--format", "pdf", "--output", str(out), *data)
     assert made.returncode == 0, made.stderr
@@ -313,7 +315,7 @@ def test_summary_on_a_terminal_is_styled_and_flags_first(tmp_path: Path) -> None
     shown = child.before
     assert "\x1b[" in shown  # styled
     plain = re.sub(r"\x1b\[[0-9;]*m", "", shown)
-    assert plain.index("FLAGS RAISED (10)") < plain.index("COULD NOT BE ASSESSED") < plain.index("EVERY ANSWER")
+    assert plain.index("FLAGS RAISED (12)") < plain.index("COULD NOT BE ASSESSED") < plain.index("EVERY ANSWER")
 
 
 def test_pdf_shows_characters_the_font_lacks_instead_of_dropping_them(capfd) -> None:

@@ -34,7 +34,9 @@ def spawn(data_dir: Path, *args: str, plain: bool = True) -> pexpect.spawn:
 def answer_for(question) -> str:
     """A quiet answer for each type of the bundled questionnaire."""
     return {"bp_systolic": "120", "bp_diastolic": "80", "heart_rate": "70", "antidepressant_trials_failed": "0",
-            "medications_list": "none"}.get(question.id) or {"yes_no": "n", "scale": "0"}[question.type]
+            "medications_list": "none", "oxygen_saturation": "97", "age_years": "40", "weight_kg": "70",
+            "planned_treatment": "1", "pregnancy_test": "4", "emergency_contact_recorded": "y"}.get(question.id) \
+        or {"yes_no": "n", "scale": "0"}[question.type]
 
 
 def the_session(data_dir: Path) -> dict:
@@ -96,7 +98,9 @@ def test_whole_interview_with_bad_input_back_unknown_ctrl_c_and_resume(data_dir:
 
     # With quiet answers the path skips the PC-PTSD-5 items and the plan question.
     path = [q for q in questionnaire.questions
-            if not re.fullmatch(r"pcptsd5_\d", q.id) and q.id != "suicide_plan_or_intent"]
+            if not re.fullmatch(r"pcptsd5_\d", q.id) and q.id not in (
+                "suicide_plan_or_intent", "prior_ketamine_response", "drug_allergies_list", "phq9_difficulty",
+                "gad7_difficulty")]
     child = spawn(data_dir, "resume", session_id)
     answered = 5
     while True:
@@ -116,7 +120,8 @@ def test_whole_interview_with_bad_input_back_unknown_ctrl_c_and_resume(data_dir:
     assert child.exitstatus == 0
     saved = the_session(data_dir)
     assert saved["status"] == "completed"
-    assert len(saved["answers"]) == answered == 54
+    assert set(saved["answers"]) == {q.id for q in path}, set(saved["answers"]) ^ {q.id for q in path}
+    assert len(saved["answers"]) == answered == len(path) == 73
     assert saved["questionnaire"]["sha256"] == questionnaire.sha256
     assert [e["event"] for e in saved["audit"]][-2:] == ["resumed", "completed"]
     path = next(data_dir.glob("*.json"))
@@ -131,7 +136,7 @@ def start(data_dir: Path, *extra: str, plain: bool = True) -> pexpect.spawn:
 
 def test_killed_mid_interview_keeps_every_confirmed_answer_and_resumes(data_dir: Path) -> None:
     child = start(data_dir)
-    readings = ["130", "85", "64", "n", "n"]
+    readings = ["130", "85", "64", "97", "40"]
     for typed in readings:
         child.sendline(typed)
         child.expect("Saved:")
@@ -140,7 +145,7 @@ def test_killed_mid_interview_keeps_every_confirmed_answer_and_resumes(data_dir:
     child.kill(signal.SIGKILL)
     child.close()
     saved = the_session(data_dir)
-    assert list(saved["answers"]) == ["bp_systolic", "bp_diastolic", "heart_rate", "intracranial_lesion", "intracerebral_hemorrhage"]
+    assert list(saved["answers"]) == ["bp_systolic", "bp_diastolic", "heart_rate", "oxygen_saturation", "age_years"]
     child = spawn(data_dir, "resume", saved["id"])
     assert wait_question(child) == 6
     child.sendline("q")
@@ -157,7 +162,8 @@ def test_random_kills_never_lose_a_confirmed_answer(data_dir: Path) -> None:
         if session_id:
             wait_question(child)
         for _ in range(rng.randint(1, 4)):
-            child.sendline(["120", "70", "70"][len(confirmed)] if len(confirmed) < 3 else "n")
+            first = ["120", "70", "70", "97", "40", "70", "1"]  # vital signs, age, weight, treatment planned
+            child.sendline(first[len(confirmed)] if len(confirmed) < len(first) else "n")
             child.expect("Saved:")
             confirmed.append("x")
         time.sleep(rng.random() * 0.05)

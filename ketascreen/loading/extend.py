@@ -109,12 +109,26 @@ def merge(clinic: Located, base: Located, base_file: str, base_name: str | None 
             sections.append(new)
         else:
             sections.insert(found_index + (where == "after"), new)
+    base_version = base_data.get("version")
+
+    def not_in_base(part: _Part, where: str) -> bool:
+        """A question the clinic adds that its base has since gained (a clinic file written for an
+        earlier version): say exactly what to change instead of reporting two questions."""
+        qid = part.data.get("id")
+        if qid in all_questions and find_question(qid) is not None:
+            problem(part.path + ("id",), f"{where}: question '{qid}' is part of {name}"
+                    + (f" (version {base_version})" if base_version else "") + " now; remove it from "
+                    f"{where} to use that one, or add remove_questions: [{qid}] to keep your own")
+            return False
+        return True
+
     for index, entry in enumerate(_list(data.get("add_questions"))):
         if not isinstance(entry, dict):
             continue
         path = ("add_questions", index)
         new_parts = [_Part(q, clinic, path + ("questions", i), "") for i, q in enumerate(_list(entry.get("questions")))
                      if isinstance(q, dict)]
+        new_parts = [part for part in new_parts if not_in_base(part, "add_questions")]
         anchor, where = _anchor(entry)
         target = entry.get("section")
         if anchor is not None and target is not None:
@@ -199,8 +213,17 @@ def _merge_list(kind: str, base: Located, base_file: str, name: str, base_items:
             problem((f"change_{key}", cid), f"change_{key}: no {kind} '{cid}' in {name}{_hint(cid, [p.data.get('id') for p in parts])}", key=True)
         elif isinstance(change, dict):
             _overlay(target, clinic, (f"change_{key}", cid), change)
-    parts += [_Part(item, clinic, (f"add_{key}", i), "") for i, item in enumerate(_list(data.get(f"add_{key}")))
-              if isinstance(item, dict)]
+    existing = {p.data.get("id") for p in parts}
+    for i, item in enumerate(_list(data.get(f"add_{key}"))):
+        if not isinstance(item, dict):
+            continue
+        if item.get("id") in existing:
+            # The base has gained a flag or score of this id since the clinic file was written.
+            problem((f"add_{key}", i, "id"), f"add_{key}: {kind} '{item.get('id')}' is part of {name} now; remove it "
+                    f"from add_{key} to use that one, change it with change_{key}, or add remove_{key}: "
+                    f"[{item.get('id')}] to keep your own")
+            continue
+        parts.append(_Part(item, clinic, (f"add_{key}", i), ""))
     return parts
 
 
