@@ -25,7 +25,9 @@ def test_a_complete_answers_file_completes_without_prompts(tmp_path: Path) -> No
     assert (session["patient"], session["staff"]) == ("MRN-0001", "AB")
     assert session["answers"]["bp_systolic"]["value"] == 122
     assert session["answers"]["phq9_9"]["value"] == 0
-    assert len(session["answers"]) == 52  # 58 less the five PC-PTSD-5 items and the plan question
+    # 83 less the five PC-PTSD-5 items, the plan question, the two re-checks, the allergy list, the
+    # earlier response and the two difficulty items, none of which quiet answers ask
+    assert len(session["answers"]) == 71
     assert done.stdout.split("\t")[0] == session["id"]
     path = tmp_path / f"{session['id']}.json"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
