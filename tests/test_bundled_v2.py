@@ -180,3 +180,26 @@ def test_a_session_on_1_0_is_summarised_by_its_own_rules(tmp_path: Path) -> None
     # 1.0's own rule: the 140/90 precaution excluded the 180/100 case; no re-check, no covered flags
     assert raised == {"uncontrolled_hypertension": "raised"}
     assert "elevated_blood_pressure" in summary["not_raised"]
+
+
+def test_run_predose_and_export_the_phq9_total_with_its_loinc_code(tmp_path: Path) -> None:
+    import yaml
+    from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
+
+    from ketascreen.scenarios import SCENARIOS_DIR
+
+    quiet = yaml.safe_load((SCENARIOS_DIR / "ketamine-predose.yaml").read_text())["defaults"]["answers"]
+    answers = tmp_path / "a.yaml"
+    answers.write_text(yaml.safe_dump({"patient": "MRN-7", "staff": "AB", "answers": quiet}), encoding="utf-8")
+    data = tmp_path / "d"
+    done = run_installed("run", "ketamine-predose", "--answers", str(answers), "--data-dir", str(data))
+    assert done.returncode == 0, done.stderr
+    session_id = done.stdout.split("\t")[0]
+    exported = run_installed("export", session_id, "--format", "fhir", "--data-dir", str(data))
+    resource = json.loads(exported.stdout)
+    QuestionnaireResponse.model_validate(resource)
+    assert resource["questionnaire"].endswith("ketamine-predose|1.0")
+    phq9 = next(c for c in resource["contained"] if c["code"]["coding"][0]["code"] == "phq9_total")
+    assert {"system": "http://loinc.org", "code": "44261-6",
+            "display": "Patient Health Questionnaire 9 item (PHQ-9) total score"} in phq9["code"]["coding"]
+    assert phq9["valueInteger"] == 3
