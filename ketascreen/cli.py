@@ -231,20 +231,42 @@ def resume(
 def sessions(
     ctx: typer.Context,
     status: Optional[str] = typer.Option(None, "--status", help="Only sessions with this status: in_progress or completed."),
+    patient: Optional[str] = typer.Option(None, "--patient", help="Only this patient's sessions (the reference as typed)."),
+    since: Optional[str] = typer.Option(None, "--since", help="Only sessions started on or after this date (2026-11-01)."),
     data_dir: Optional[Path] = typer.Option(None, "--data-dir", envvar="KETASCREEN_DATA_DIR", help=DATA_DIR_HELP),
 ) -> None:
-    """List sessions, newest first."""
+    """List sessions, newest first, with the urgent and contraindication flags raised so far."""
+    from datetime import date
+
     from ketascreen.render.sessions import session_table
     from ketascreen.session import COMPLETED, IN_PROGRESS
-    from ketascreen.store import Store
+    from ketascreen.store import Store, StoreError
 
     if status is not None and status not in (IN_PROGRESS, COMPLETED):
         raise UsageError(f"--status takes {IN_PROGRESS} or {COMPLETED}, not '{status}'")
+    if since is not None:
+        try:
+            date.fromisoformat(since)
+        except ValueError:
+            raise UsageError(f"--since takes a date as year-month-day (2026-11-01), not '{since}'") from None
+    store = Store(_data_dir(ctx, data_dir))
+    if patient is not None:
+        from ketascreen.index import patient_files
+
+        listed = []
+        for path in patient_files(store, patient):
+            try:
+                listed.append((path, store.load(path), ""))
+            except StoreError as error:
+                listed.append((path, None, str(error)))
+    else:
+        listed = list(store.sessions())
     found = []
-    for path, session, problem in Store(_data_dir(ctx, data_dir)).sessions():
+    for path, session, problem in listed:
         if session is None:
             _say(f"skipped: {problem}")
-        elif status is None or session.status == status:
+        elif ((status is None or session.status == status) and (patient is None or session.patient == patient)
+              and (since is None or session.created[:10] >= since)):
             found.append(session)
     found.sort(key=lambda s: (s.created, s.id), reverse=True)
     sys.stdout.write(session_table(found, {s.id: _attention(s) for s in found}))
@@ -261,6 +283,20 @@ def _attention(session):  # type: ignore[no-untyped-def]
         return attention(evaluate_session(stored_questionnaire(session), session, history=False)).words()
     except KetascreenError:
         return "?"
+
+
+@app.command()
+def history(
+    ctx: typer.Context,
+    patient: str = typer.Argument(..., metavar="PATIENT", help="The patient reference, as typed at the interview."),
+    fmt: str = typer.Option("text", "--format", "-f", help="text, markdown, html, json or pdf."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file."),
+    data_dir: Optional[Path] = typer.Option(None, "--data-dir", envvar="KETASCREEN_DATA_DIR", help=DATA_DIR_HELP),
+) -> None:
+    """A patient's visits, oldest first: PHQ-9 since baseline, response and remission, and charts."""
+    from ketascreen.history_command import history_command
+
+    raise typer.Exit(history_command(patient, fmt, output, _data_dir(ctx, data_dir)))
 
 
 @app.command()

@@ -104,6 +104,8 @@ class Store:
         if not self.directory.is_dir():
             return
         for path in sorted(self.directory.glob(f"*{SUFFIX}")):
+            if path.name.startswith("."):
+                continue  # the index (.index.json) and temporary files are not sessions
             try:
                 yield path, read_session(path), ""
             except StoreError as error:
@@ -123,6 +125,9 @@ class Store:
             except OSError as error:
                 raise StoreError(f"could not delete {path}: {error.strerror or error}") from None
         sync_directory(self.directory)
+        from ketascreen.index import forget
+
+        forget(self, session_id)  # the index names the patient too
         return removed
 
     def lock(self, session_id: str) -> "SessionLock":

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 
 from ketascreen.evaluate import Evaluation, evaluate_session
 from ketascreen.model import Questionnaire
+from ketascreen.series import Series
 from ketascreen.session import Session
 
 FORMATS = ("text", "markdown", "html", "json", "pdf")
@@ -22,15 +23,15 @@ def generated_at() -> datetime:
 
 
 def render(evaluation: Evaluation, fmt: str, when: datetime, clinic: str | None = None,
-           language: str | None = None) -> bytes:
+           language: str | None = None, series: Series | None = None) -> bytes:
     stamp = when.isoformat(timespec="seconds")
     if fmt == "json":
         from ketascreen.render.json import render_json
 
-        return render_json(evaluation, stamp, clinic, language).encode("utf-8")
+        return render_json(evaluation, stamp, clinic, language, series).encode("utf-8")
     from ketascreen.render.view import summary_view
 
-    view = summary_view(evaluation, stamp, clinic, language)
+    view = summary_view(evaluation, stamp, clinic, language, series)
     if fmt == "text":
         from ketascreen.render.text import render_text
 
@@ -51,5 +52,6 @@ def render(evaluation: Evaluation, fmt: str, when: datetime, clinic: str | None 
 
 
 def summarize(questionnaire: Questionnaire, session: Session, fmt: str, when: datetime,
-              clinic: str | None = None) -> bytes:
-    return render(evaluate_session(questionnaire, session, session.language), fmt, when, clinic, session.language)
+              clinic: str | None = None, series: Series | None = None) -> bytes:
+    """``series``: the patient's visits up to this one, for the "Since baseline" block."""
+    return render(evaluate_session(questionnaire, session, session.language), fmt, when, clinic, session.language, series)

@@ -37,7 +37,8 @@ def summary_command(references: list[str], fmt: str, output: Path | None, output
     when = generated_at()
     for reference in references:
         session = store.load(store.resolve(reference))
-        content = summarize(stored_questionnaire(session), session, fmt, when, clinic)
+        series = _series(store, session)
+        content = summarize(stored_questionnaire(session), session, fmt, when, clinic, series)
         if printer is not None:
             destination = ["-d", printer_name] if printer_name else []
             done = subprocess.run([printer, *destination, "-t", f"ketascreen {session.id}", "-"], input=content,
@@ -53,10 +54,22 @@ def summary_command(references: list[str], fmt: str, output: Path | None, output
         elif output is not None:
             write_private(output, content)
         else:
-            _to_stdout(content, fmt, session, clinic, when)
+            _to_stdout(content, fmt, session, clinic, when, series)
     if output_dir is not None and references:
         sync_directory(output_dir)
     return ExitStatus.OK
+
+
+def _series(store: Store, session):  # type: ignore[no-untyped-def]
+    """The patient's visits up to this one (from the session's own data directory), for the
+    "Since baseline" block; None when the patient has no other session there."""
+    from ketascreen.history_command import patient_visits
+    from ketascreen.series import series_of
+
+    visits = patient_visits(store, session.patient)
+    if not any(v.session != session.id for v in visits):
+        return None
+    return series_of(session.patient, visits, up_to=session.id)
 
 
 def _pdf_available() -> bool:
@@ -66,13 +79,13 @@ def _pdf_available() -> bool:
     return importlib.util.find_spec("fpdf") is not None
 
 
-def _to_stdout(content: bytes, fmt: str, session, clinic, when) -> None:  # type: ignore[no-untyped-def]
+def _to_stdout(content: bytes, fmt: str, session, clinic, when, series) -> None:  # type: ignore[no-untyped-def]
     if fmt == "pdf" and sys.stdout.isatty():
         raise UsageError("a PDF is not for the terminal: add --output FILE.pdf")
     if fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb":
         from ketascreen.terminal_summary import show_summary
 
-        show_summary(session, clinic, when)
+        show_summary(session, clinic, when, series=series)
         return
     sys.stdout.buffer.write(content)
     sys.stdout.flush()

@@ -11,6 +11,7 @@ from ketascreen.evaluate import evaluate_session
 from ketascreen.stored import stored_questionnaire
 from ketascreen.render.text import text_lines
 from ketascreen.render.view import summary_view
+from ketascreen.series import Series
 from ketascreen.session import Session
 
 STYLES = {
@@ -25,10 +26,10 @@ STYLES = {
 
 
 def show_summary(session: Session, clinic: str | None, when: datetime, console: Console | None = None,
-                 up_to_scores: bool = False) -> None:
+                 up_to_scores: bool = False, series: Series | None = None) -> None:
     questionnaire = stored_questionnaire(session)
     evaluation = evaluate_session(questionnaire, session, session.language)
-    view = summary_view(evaluation, when.isoformat(timespec="seconds"), clinic, session.language)
+    view = summary_view(evaluation, when.isoformat(timespec="seconds"), clinic, session.language, series)
     console = console or Console(highlight=False, emoji=False)
     for line, style in text_lines(view):
         if up_to_scores and line == "EVERY ANSWER":

@@ -95,6 +95,10 @@ def render_html(view: SummaryView) -> str:
         for label, words in view.set_aside:
             add(f"<li><strong>{e(label)}:</strong> {e(words)}</li>")
         add("</ul></section>")
+    if view.series:
+        add('<section class="series"><h2>Since baseline</h2><ul>')
+        add("".join(f"<li>{e(line)}</li>" for line in view.series))
+        add("</ul></section>")
     add('<section class="scores"><h2>Scores</h2><ul>')
     for score in view.scores:
         notes = "".join(f'<br><span class="note">Note: {e(note)}</span>' for note in score.notes)

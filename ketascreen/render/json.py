@@ -7,12 +7,13 @@ from typing import Any
 
 from ketascreen.evaluate import COVERED, RAISED, Evaluation
 from ketascreen.model import Severity
+from ketascreen.series import Series
 
 
 def summary_data(evaluation: Evaluation, generated_at: str, clinic: str | None = None,
-                 language: str | None = None) -> dict[str, Any]:
+                 language: str | None = None, series: Series | None = None) -> dict[str, Any]:
     session, q = evaluation.session, evaluation.questionnaire
-    return {
+    data = {
         "session": {
             "id": session.id,
             "patient": session.patient,
@@ -91,10 +92,42 @@ def summary_data(evaluation: Evaluation, generated_at: str, clinic: str | None =
             for row in block.rows
         ],
     }
+    data["series"] = series_data(series, session.id) if series is not None else None
+    return data
 
 
-def render_json(evaluation: Evaluation, generated_at: str, clinic: str | None = None, language: str | None = None) -> str:
-    return json.dumps(summary_data(evaluation, generated_at, clinic, language), ensure_ascii=False, indent=2) + "\n"
+def render_json(evaluation: Evaluation, generated_at: str, clinic: str | None = None, language: str | None = None,
+                series: Series | None = None) -> str:
+    return json.dumps(summary_data(evaluation, generated_at, clinic, language, series), ensure_ascii=False, indent=2) + "\n"
+
+
+def series_data(series: Series, session_id: str) -> dict[str, Any] | None:
+    """The "Since baseline" facts for one visit: null when the patient has no other visit."""
+    from ketascreen.render.series_words import since_baseline
+
+    ids = [v.session for v in series.visits]
+    if session_id not in ids or len(ids) < 2:
+        return None
+    previous = series.previous(session_id)
+    here = series.visits[ids.index(session_id)]
+    before = {fid for fid, _label in previous.raised} if previous else set()
+    return {
+        "visit": ids.index(session_id) + 1,
+        "visits": len(ids),
+        "baseline": None if series.baseline is None else {"session": series.baseline.session,
+                                                           "phq9_total": series.baseline.phq9_total},
+        "phq9_total": here.phq9_total,
+        "change_percent": series.change_percent if series.latest is not None and series.latest.session == session_id else None,
+        "response": series.response if series.latest is not None and series.latest.session == session_id else None,
+        "remission": series.remission if series.latest is not None and series.latest.session == session_id else None,
+        "previous": None if previous is None else {
+            "session": previous.session, "date": previous.date,
+            "bp_systolic": previous.bp.get("bp_systolic"), "bp_diastolic": previous.bp.get("bp_diastolic"),
+            "bp_systolic_recheck": previous.bp.get("bp_systolic_recheck"),
+            "bp_diastolic_recheck": previous.bp.get("bp_diastolic_recheck")},
+        "new_flags": [fid for fid, _label in here.raised if fid not in before] if previous else [],
+        "text": since_baseline(series, session_id),
+    }
 
 
 def _value(value: object) -> object:

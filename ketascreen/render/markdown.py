@@ -86,6 +86,12 @@ def render_markdown(view: SummaryView) -> str:
         for label, words in view.set_aside:
             add(f"- **{md(label)}:** {md(words)}")
     add("")
+    if view.series:
+        add("## Since baseline")
+        add("")
+        for line in view.series:
+            add(f"- {md(line)}")
+        add("")
     add("## Scores")
     add("")
     for score in view.scores:

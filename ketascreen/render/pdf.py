@@ -135,6 +135,10 @@ def render_pdf(view: SummaryView, created: datetime) -> bytes:
         para(SET_ASIDE, 9.5)
         for label, words in view.set_aside:
             para(f"{label}: {words}", 10, bold=True, indent=3)
+    if view.series:
+        heading("Since baseline")
+        for line in view.series:
+            para(line, 9.5, indent=3, gap=0.5)
     heading("Scores")
     for score in view.scores:
         para(f"{score.label}: {score.words}", 10, indent=3, gap=0 if score.notes else 0.5)

@@ -82,6 +82,11 @@ def text_lines(view: SummaryView) -> list[tuple[str, str]]:
         wrap(SET_ASIDE)
         for label, words in view.set_aside:
             wrap(f"{label}: {words}", "  * ", follow="    ", style="flag")
+    if view.series:
+        add()
+        wrap("SINCE BASELINE", style="heading")
+        for line in view.series:
+            wrap(line, "  ", "    ")
     add()
     wrap("SCORES", style="heading")
     for score in view.scores:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from ketascreen.evaluate import STATE_WORDS, Evaluation, FlagResult
 from ketascreen.describe import describe_value
 from ketascreen.model import Questionnaire, Severity
+from ketascreen.render.series_words import since_baseline
+from ketascreen.series import Series
 from ketascreen.session import VALUE, Answer
 from ketascreen.textsafe import visible
 
@@ -83,10 +85,11 @@ class SummaryView:
     amended: str | None = None  # "AMENDED (2 amendments, the last ...)" near the top
     amendments: tuple[AmendmentView, ...] = ()
     negatives: tuple[tuple[str, str], ...] = ()  # screen label, the answers behind "negative"
+    series: tuple[str, ...] = ()  # "Since baseline": the patient's earlier visits, in words
 
 
 def summary_view(evaluation: Evaluation, generated_at: str, clinic: str | None = None,
-                 language: str | None = None) -> SummaryView:
+                 language: str | None = None, series: Series | None = None) -> SummaryView:
     session, q = evaluation.session, evaluation.questionnaire
     amendments = evaluation.amendments
     header = [
@@ -178,6 +181,7 @@ def summary_view(evaluation: Evaluation, generated_at: str, clinic: str | None =
         amendments=tuple(_amendment_view(a, q, language) for a in amendments),
         negatives=tuple((label, "negative — " + "; ".join(words) if words else "negative")
                         for label, words in evaluation.negative_screens),
+        series=tuple(since_baseline(series, session.id)) if series is not None else (),
     ))
 
 
