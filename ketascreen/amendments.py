@@ -31,6 +31,7 @@ class Amendment:
     reason: str
     changes: tuple[Change, ...]
     flag_changes: tuple[FlagChange, ...] = ()
+    confirmed: bool = True  # False: begun, changes made, not yet confirmed
 
 
 Statuses = Callable[[Session], dict[str, str]]
@@ -45,7 +46,20 @@ def amendments_of(session: Session, statuses: Statuses | None = None) -> list[Am
             continue
         changes = tuple(Change(str(c.get("question")), _answer(c.get("from")), _answer(c.get("to")))
                         for c in entry.get("changes") or () if isinstance(c, dict))
-        found.append(Amendment(str(entry.get("at", "")), str(entry.get("by", "")), str(entry.get("reason", "")), changes))
+        staff = entry.get("amended_by") if isinstance(entry.get("amended_by"), list) else [entry.get("by", "")]
+        if str(entry.get("by", "")) not in staff:
+            staff = [*staff, entry.get("by", "")]
+        found.append(Amendment(str(entry.get("at", "")), ", ".join(str(s) for s in staff if s),
+                               str(entry.get("reason", "")), changes))
+    opened = session.amendment_open()
+    if opened is not None:
+        window = [e for e in session.audit[opened:] if e.get("event") == "amend"]
+        pending = tuple(Change(str(c["question"]), _answer(c["from"]), _answer(c["to"])) for c in session.changes_since(opened))
+        if pending:
+            found.append(Amendment(str(session.audit[opened].get("at", "")),
+                                   ", ".join(dict.fromkeys(str(e.get("by", "")) for e in window)),
+                                   "; ".join(dict.fromkeys(str(e.get("reason", "")) for e in window if e.get("reason"))),
+                                   pending, confirmed=False))
     if statuses is None or not found:
         return found
     # Walk back from the answers as they are now, undoing one amendment at a time.
@@ -61,7 +75,8 @@ def amendments_of(session: Session, statuses: Statuses | None = None) -> list[Am
         was, now = statuses(_with_answers(session, before_answers)), statuses(_with_answers(session, after_answers))
         flag_changes = tuple(FlagChange(fid, was.get(fid, "not_raised"), status)
                              for fid, status in now.items() if was.get(fid, "not_raised") != status)
-        with_flags.append(Amendment(amendment.at, amendment.staff, amendment.reason, amendment.changes, flag_changes))
+        with_flags.append(Amendment(amendment.at, amendment.staff, amendment.reason, amendment.changes, flag_changes,
+                                    amendment.confirmed))
         after_answers = before_answers
     return list(reversed(with_flags))
 

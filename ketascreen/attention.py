@@ -10,22 +10,27 @@ from dataclasses import dataclass
 from ketascreen.evaluate import Evaluation, FlagResult
 from ketascreen.model import Severity
 from ketascreen.session import Session
+from ketascreen.textsafe import visible
 
 ACKNOWLEDGED = "urgent_acknowledged"
 
 
 @dataclass(frozen=True)
 class Attention:
-    """How many urgent and contraindication flags are raised so far (covered ones included)."""
+    """How many urgent and contraindication flags are raised so far (covered ones included), and
+    how many urgent flags cannot be assessed because an answer they need is unknown or declined."""
 
     urgent: int
     contraindications: int
+    urgent_unassessed: int = 0
 
     def words(self) -> str:
         """``URGENT 1, contra 2``: capitals where a person must act today."""
         parts = []
         if self.urgent:
             parts.append(f"URGENT {self.urgent}")
+        if self.urgent_unassessed:
+            parts.append(f"URGENT NOT ASSESSED {self.urgent_unassessed}")
         if self.contraindications:
             parts.append(f"contra {self.contraindications}")
         return ", ".join(parts)
@@ -33,8 +38,11 @@ class Attention:
 
 def attention(evaluation: Evaluation) -> Attention:
     shown = [r for r in evaluation.flags if r.shown]
+    # An answer still to be given is not a finding; "unknown" or "declined" on a suicide question is.
+    not_assessed = [r for r in evaluation.unassessed if r.flag.severity is Severity.URGENT
+                    and any(w.state in ("unknown", "declined") for w in r.missing)]
     return Attention(sum(r.flag.severity is Severity.URGENT for r in shown),
-                     sum(r.flag.severity is Severity.CONTRAINDICATION for r in shown))
+                     sum(r.flag.severity is Severity.CONTRAINDICATION for r in shown), len(not_assessed))
 
 
 def pressing(evaluation: Evaluation) -> dict[str, FlagResult]:
@@ -63,15 +71,16 @@ def notice_lines(result: FlagResult, language: str | None = None) -> list[str]:
     lines += [f"Found: {found}" for found in result.evidence]
     if result.flag.staff_instruction is not None:
         lines.append(f"What to do: {result.flag.staff_instruction.get(language)}")
-    return lines
+    return [visible(line) for line in lines]
 
 
 def closing_lines(evaluation: Evaluation, language: str | None = None) -> list[str]:
     """Repeated as the last lines whenever an interview stops with an urgent flag raised, so that
-    quitting, a pause or an interruption never hides it."""
+    quitting, a pause or an interruption never hides it. Control characters from the file are made
+    visible: these lines also go to standard error and logs."""
     lines: list[str] = []
     for result in urgent_raised(evaluation):
         lines.append(f"URGENT: {result.flag.label.get(language)}")
         if result.flag.staff_instruction is not None:
             lines.append(f"  What to do: {result.flag.staff_instruction.get(language)}")
-    return lines
+    return [visible(line) for line in lines]

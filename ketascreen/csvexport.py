@@ -12,7 +12,7 @@ import io
 
 from ketascreen.evaluate import COVERED, NOT_RAISED, RAISED, Evaluation
 
-FIXED = ("session_id", "patient", "staff", "status", "created", "completed",
+FIXED = ("session_id", "patient", "staff", "status", "created", "completed", "amended",
          "questionnaire_id", "questionnaire_version", "questionnaire_sha256")
 FLAG_WORDS = {RAISED: "raised", NOT_RAISED: "not raised", COVERED: "raised (covered)"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -31,6 +31,8 @@ def row(evaluation: Evaluation) -> dict[str, object]:
     cells: dict[str, object] = {
         "session_id": session.id, "patient": session.patient, "staff": session.staff,
         "status": session.status, "created": session.created, "completed": session.completed or "",
+        # the time of the last confirmed amendment, empty when the session was never amended
+        "amended": next((a.at for a in reversed(evaluation.amendments) if a.confirmed), ""),
         "questionnaire_id": q.id, "questionnaire_version": q.version, "questionnaire_sha256": q.sha256,
     }
     for block in evaluation.sections:

@@ -107,7 +107,7 @@ def evaluate_session(questionnaire: Questionnaire, session: Session, language: s
     for flag in questionnaire.flags:
         truth = evaluate(flag.when, facts)
         if truth is Truth.TRUE:
-            cover = next((c for c in flag.covered_by if facts.flag_truth(c) is Truth.TRUE), None)
+            cover = _top_cover(flag, facts, questionnaire)
             details = tuple(d.text.get(language) for d in flag.details if evaluate(d.when, facts) is Truth.TRUE)
             shown = [f"{questionnaire.question(q).label.get(language)}: "
                      f"{describe_value(questionnaire.question(q), facts.question_value(q), language)}"
@@ -148,7 +148,9 @@ def evaluate_session(questionnaire: Questionnaire, session: Session, language: s
                 words.append(f"{label[:1].upper()}{label[1:]}: {said}")
         return tuple(words)
 
-    notes = tuple((score.id, tuple(n.text.get(language) for n in score.notes if evaluate(n.when, facts) is Truth.TRUE)
+    # A note is shown when its condition holds, or could hold while items are missing (a PC-PTSD-5
+    # of 3 to 4 may be a total of 3).
+    notes = tuple((score.id, tuple(n.text.get(language) for n in score.notes if evaluate(n.when, facts) is not Truth.FALSE)
                    + shown_with(score.id))
                   for score in questionnaire.scores if score.notes or score.shows)
     return Evaluation(
@@ -163,6 +165,22 @@ def evaluate_session(questionnaire: Questionnaire, session: Session, language: s
         notes=tuple((sid, texts) for sid, texts in notes if texts),
         negative_screens=tuple(_negative_screens(questionnaire, flags, facts, language)),
     )
+
+
+def _top_cover(flag: Flag, facts: Facts, questionnaire: Questionnaire) -> str | None:
+    """The raised flag this one folds under: a raised cover, and if that one is covered in turn, its
+    own cover, up to one that is shown on its own (covers never loop: checked on loading)."""
+    rules = {f.id: f for f in questionnaire.flags}
+    cover = None
+    current = flag
+    seen = {flag.id}
+    while True:
+        found = next((c for c in current.covered_by if c not in seen and facts.flag_truth(c) is Truth.TRUE), None)
+        if found is None:
+            return cover
+        cover = found
+        seen.add(found)
+        current = rules[found]
 
 
 def with_flags(questionnaire: Questionnaire, facts: Facts) -> Facts:

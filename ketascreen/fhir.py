@@ -184,7 +184,9 @@ def response_resource(evaluation: Evaluation) -> dict[str, Any]:
         "resourceType": "QuestionnaireResponse",
         "id": _fhir_id(session.id),
         "questionnaire": f"{canonical(q)}|{q.version}",
-        "status": "completed" if session.status == "completed" else "in-progress",
+        # FHIR's "amended": completed, then changed; the changes travel in the audit of the session file
+        "status": ("amended" if any(a.confirmed for a in evaluation.amendments) else "completed")
+        if session.status == "completed" else "in-progress",
         "subject": subject,
         "authored": session.completed or session.updated or session.created,
         "author": {"display": session.staff},

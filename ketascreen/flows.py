@@ -102,7 +102,7 @@ def _finish_unattended(questionnaire: Questionnaire, session: Session, store: St
         print(f"{session.id}\t{path}")
     # No one is at a terminal to acknowledge an urgent finding: it is the last thing a script's log shows.
     for line in closing_lines(evaluate_session(questionnaire, session, session.language), session.language):
-        print(f"ketascreen: {line}", file=sys.stderr)
+        print(f"ketascreen: {line}", file=sys.stderr)  # made visible by closing_lines
     return ExitStatus.PROBLEM if missing else ExitStatus.OK
 
 
@@ -127,9 +127,23 @@ def resume(reference: str, data_dir: Path, amend: bool, staff: str | None, plain
         if session.status == COMPLETED and not amend:
             raise KetascreenError(f"session {session.id} is completed; to correct it, "
                                   f"ketascreen resume {session.id} --amend (recorded in the audit trail)")
+        was_open = session.amendment_open() is not None
+        if amend and session.status != COMPLETED and not was_open:
+            raise KetascreenError(f"session {session.id} is not completed yet, so there is nothing to amend; "
+                                  f"continue it with: ketascreen resume {session.id}")
         _say_if_changed(screen, session)
-        by = session.staff
-        if amend:
+        by = staff or session.staff
+        if was_open and not amend:
+            # An amendment left unfinished: whoever finishes it is named in the audit trail.
+            screen.say("This session has an amendment that was begun and not confirmed; it goes on here.", "yellow")
+            try:
+                by = staff or ask_reference(screen, "Staff initials (for the audit trail)", "staff initials", limit=16)
+            except KeyboardInterrupt:
+                return ExitStatus.INTERRUPTED
+            except EOFError:
+                return ExitStatus.PROBLEM
+            session.log("resumed", by)
+        elif amend:
             try:
                 by = staff or ask_reference(screen, "Staff initials (for the audit trail)", "staff initials", limit=16)
                 why = reason or ask_reference(screen, "Reason for the amendment (for the chart)", "reason", limit=MAX_REASON)
@@ -141,6 +155,9 @@ def resume(reference: str, data_dir: Path, amend: bool, staff: str | None, plain
             session.begin_amendment(by, why)
         else:
             session.log("resumed", by)
+        if amend and was_open:
+            screen.say("An amendment begun earlier is not confirmed yet: this goes on with it, and both reasons "
+                       "are kept.", "yellow")
         store.save(session)
         install_hangup_handlers()
         screen.heading(questionnaire.title.get(session.language))

@@ -108,20 +108,26 @@ class Session:
             self.log("completed", by)
             return
         self.completed = self.first_completed() or now()
-        self.log("amended", by, reason=self.audit[opened].get("reason", ""), changes=self.changes_since(opened))
+        window = self.audit[opened:]
+        reasons = list(dict.fromkeys(str(e.get("reason", "")) for e in window if e.get("event") == "amend" and e.get("reason")))
+        staff = list(dict.fromkeys(str(e.get("by", "")) for e in window if e.get("event") == "amend"))
+        self.log("amended", by, reason="; ".join(reasons), amended_by=staff, changes=self.changes_since(opened))
 
     def begin_amendment(self, by: str, reason: str) -> None:
         self.log("amend", by, reason=reason)
 
     def amendment_open(self) -> int | None:
-        """The audit index of an amendment begun and not yet confirmed."""
-        for index in range(len(self.audit) - 1, -1, -1):
-            event = self.audit[index].get("event")
+        """The audit index where an amendment not yet confirmed began: the first "amend" after the
+        last confirmation, so that an amendment left unfinished and taken up again (by the same or
+        other staff) is one amendment with every change in it."""
+        opened = None
+        for index, entry in enumerate(self.audit):
+            event = entry.get("event")
             if event in ("amended", "completed"):
-                return None
-            if event == "amend":
-                return index
-        return None
+                opened = None
+            elif event == "amend" and opened is None:
+                opened = index
+        return opened
 
     def first_completed(self) -> str | None:
         return next((str(e["at"]) for e in self.audit if e.get("event") == "completed" and e.get("at")), None)

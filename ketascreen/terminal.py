@@ -129,7 +129,10 @@ class Interview:
         evaluation = self.evaluation()
         now = pressing(evaluation)
         if self.pressing_now is None:
-            fresh = unacknowledged_urgent(evaluation)
+            # Found before this sitting (an answers file, an earlier sitting): urgent ones not yet
+            # acknowledged stop the interview; every contraindication is pointed out again.
+            fresh = unacknowledged_urgent(evaluation) + [r for r in now.values()
+                                                         if r.flag.severity is Severity.CONTRAINDICATION]
         else:
             fresh = [r for fid, r in now.items() if fid not in self.pressing_now]
         self.pressing_now = set(now)

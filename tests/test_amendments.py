@@ -63,12 +63,24 @@ def test_amendment_is_recorded_with_who_when_why_and_each_change(data_dir: Path)
     data = json.loads(run_installed("summary", session_id, "--format", "json", "--data-dir", str(data_dir)).stdout)
     assert data["session"]["amended"] is True
     [entry] = data["session"]["amendments"]
-    assert set(entry) == {"at", "staff", "reason", "changes", "flags_changed"}
+    assert set(entry) == {"at", "staff", "reason", "changes", "flags_changed", "confirmed"}
     assert (entry["staff"], entry["reason"]) == ("CD", REASON)
     assert {"question": "suicidal_thoughts", "from": {"state": "value", "value": False, "at": entry["changes"][0]["from"]["at"]},
             "to": {"state": "value", "value": True, "at": entry["changes"][0]["to"]["at"]}} in entry["changes"]
     assert {"flag": "suicide_risk", "from": "not_raised", "to": "raised"} in entry["flags_changed"]
     assert data["session"]["staff"] == "AB"  # the original staff stays
+    # exports say so too
+    from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
+
+    fhir = json.loads(run_installed("export", session_id, "--format", "fhir", "--data-dir", str(data_dir)).stdout)
+    QuestionnaireResponse.model_validate(fhir)
+    assert fhir["status"] == "amended"
+    csv_text = run_installed("export", "--format", "csv", "--data-dir", str(data_dir)).stdout
+    import csv
+    import io
+
+    [row] = list(csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff"))))
+    assert row["amended"] == entry["at"]
 
 
 def test_amended_in_every_format(data_dir: Path, tmp_path: Path) -> None:
@@ -107,3 +119,52 @@ def test_reason_on_the_command_line_needs_amend(data_dir: Path) -> None:
     session_id = done.stdout.split("\t")[0]
     refused = run_installed("resume", session_id, "--reason", "x", "--data-dir", str(data_dir))
     assert refused.returncode == 2 and "--reason goes with --amend" in refused.stderr
+
+
+def test_an_amendment_left_unfinished_stays_on_the_chart_and_is_finished_as_one(data_dir: Path) -> None:
+    done = run_installed("run", "--answers", str(EXAMPLES / "answers" / "nothing-flagged.yaml"),
+                         "--data-dir", str(data_dir))
+    session_id = done.stdout.split("\t")[0]
+    child = spawn(data_dir, "resume", session_id, "--amend", "--staff", "EF", "--reason", "patient misheard")
+    child.expect(r"(\d+)\. thoughts of ending own life, past month: no")
+    number = child.match.group(1)
+    child.expect("c to confirm")
+    child.sendline(number)
+    wait_question(child)
+    child.sendline("y")
+    child.expect("Type ok")
+    child.sendline("ok")
+    wait_question(child)
+    child.sendline("q")  # left unfinished
+    child.expect(pexpect.EOF)
+    pending = json.loads(run_installed("summary", session_id, "-f", "json", "--data-dir", str(data_dir)).stdout)
+    [open_one] = pending["session"]["amendments"]
+    assert open_one["confirmed"] is False and open_one["reason"] == "patient misheard" and open_one["staff"] == "EF"
+    assert {"flag": "suicide_risk", "from": "not_raised", "to": "raised"} in open_one["flags_changed"]
+    text = run_installed("summary", session_id, "--data-dir", str(data_dir)).stdout
+    assert "an amendment in progress, not yet confirmed" in text.split("FLAGS RAISED")[0]
+    assert "(reopened for an amendment)" in text.split("FLAGS RAISED")[0]
+    # Finished by other staff, without --amend: one amendment, both names, EF's change kept.
+    child = spawn(data_dir, "resume", session_id, "--staff", "GH")
+    child.expect("amendment that was begun and not confirmed")
+    wait_question(child)
+    child.sendline("n")  # the plan question
+    while child.expect([r"Question \d+ of about", "c to confirm"]) == 0:
+        child.sendline("")  # the answers after it stand: Enter keeps each
+    child.sendline("c")
+    child.expect("Completed and saved")
+    child.expect(pexpect.EOF)
+    data = json.loads(run_installed("summary", session_id, "-f", "json", "--data-dir", str(data_dir)).stdout)
+    [entry] = data["session"]["amendments"]
+    assert entry["confirmed"] is True and entry["staff"] == "EF, GH" and entry["reason"] == "patient misheard"
+    assert any(c["question"] == "suicidal_thoughts" for c in entry["changes"])
+    assert data["session"]["status"] == "completed"
+
+
+def test_amend_needs_a_completed_session(data_dir: Path, tmp_path: Path) -> None:
+    partial = tmp_path / "p.yaml"
+    partial.write_text("patient: P\nstaff: AB\nanswers: {bp_systolic: 120}\n", encoding="utf-8")
+    run_installed("run", "--answers", str(partial), "--data-dir", str(data_dir))
+    [path] = list(data_dir.glob("*.json"))
+    refused = run_installed("resume", path.stem, "--amend", "--staff", "CD", "--reason", "x", "--data-dir", str(data_dir))
+    assert refused.returncode == 1 and "not completed yet, so there is nothing to amend" in refused.stderr

@@ -187,3 +187,36 @@ def test_sessions_shows_what_needs_attention(tmp_path: Path) -> None:
     assert "URGENT 1, contra 2" in row[ids["urgent-and-contra"]]
     assert "contra 1" in row[ids["in-progress"]] and "in progress" in row[ids["in-progress"]]
     assert "URGENT" not in row[ids["quiet"]] and "contra" not in row[ids["quiet"]]
+
+
+def test_control_characters_in_an_urgent_flag_are_made_visible_on_stderr(tmp_path: Path) -> None:
+    path = tmp_path / "q.yaml"
+    path.write_text("format: 1\nid: q\ntitle: Q\nversion: '1'\nsections:\n  - id: s\n    title: S\n    questions:\n"
+                    "      - {id: a, type: yes_no, text: A?}\nflags:\n"
+                    '  - {id: u, severity: urgent, label: "Loud \\e[31mred\\u202e", explanation: E, source: S,\n'
+                    '     staff_instruction: "Act \\e[2J now", when: {question: a, equals: true}}\n', encoding="utf-8")
+    answers = tmp_path / "a.yaml"
+    answers.write_text("patient: P\nstaff: AB\nanswers: {a: true}\n", encoding="utf-8")
+    done = run_installed("run", str(path), "--answers", str(answers), "--data-dir", str(tmp_path / "d"))
+    assert "\x1b" not in done.stderr and "\u202e" not in done.stderr
+    assert "URGENT: Loud" in done.stderr and "What to do: Act" in done.stderr
+
+
+def test_a_contraindication_from_an_answers_file_is_pointed_out_at_the_terminal(data_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_text("patient: P\nstaff: AB\nanswers: {bp_systolic: 190, bp_diastolic: 95}\n", encoding="utf-8")
+    child = spawn(data_dir, "run", "--answers", str(path))
+    child.expect("Possible contraindication: Blood pressure above 180/100 mmHg at rest")
+    wait_question(child)
+    child.sendline("q")
+    child.expect(pexpect.EOF)
+
+
+def test_sessions_marks_an_urgent_flag_left_unassessed_by_declined_answers(tmp_path: Path) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_text(QUIET.replace("  suicidal_thoughts: false\n", "")
+                    + "declined: [suicidal_thoughts, suicide_plan_or_intent]\n", encoding="utf-8")
+    done = run_installed("run", "--answers", str(path), "--data-dir", str(tmp_path / "d"))
+    assert done.returncode == 0, done.stderr
+    listed = run_installed("sessions", "--data-dir", str(tmp_path / "d")).stdout
+    assert "URGENT NOT ASSESSED 2" in listed  # thoughts declined, and the plan question after it

@@ -165,6 +165,7 @@ def test_validate_checks_a_check(tmp_path: Path, check: str, message: str) -> No
     ("[a]", "flag 'a' cannot be covered by itself"),
     ("[nope]", "covered_by names flag 'nope', which"),
     ("[b]", "is covered, through covered_by, by a flag it covers"),
+    ("[]", "flag 'c' (urgent) cannot be covered by 'a' (precaution)"),
 ])
 def test_validate_checks_covered_by(tmp_path: Path, covered_by: str, message: str) -> None:
     path = tmp_path / "q.yaml"
@@ -172,7 +173,8 @@ def test_validate_checks_covered_by(tmp_path: Path, covered_by: str, message: st
         "format: 1\nid: q\ntitle: Q\nversion: '1'\nsections:\n  - id: s\n    title: S\n    questions:\n"
         "      - {id: x, type: yes_no, text: X?}\nflags:\n"
         f"  - {{id: a, severity: precaution, label: A, explanation: E, source: S, when: {{question: x, equals: true}}, covered_by: {covered_by}}}\n"
-        "  - {id: b, severity: urgent, label: B, explanation: E, source: S, when: {question: x, equals: true}, covered_by: [a]}\n",
+        "  - {id: b, severity: precaution, label: B, explanation: E, source: S, when: {question: x, equals: true}, covered_by: [a]}\n"
+        "  - {id: c, severity: urgent, label: C, explanation: E, source: S, when: {question: x, equals: true}, covered_by: [a]}\n",
         encoding="utf-8")
     _, problems = check_file(path)
     assert any(message in p.message for p in problems), problems
@@ -204,3 +206,43 @@ def test_fhir_carries_a_score_range_and_a_covered_flag(tmp_path: Path) -> None:
     assert phq9["interpretation"] == [{"text": "severe"}]
     assert contained["elevated_blood_pressure"]["valueCodeableConcept"]["text"] == \
         "raised, covered by uncontrolled_hypertension"
+
+
+def test_a_chain_of_covers_folds_every_flag_under_the_one_shown(tmp_path: Path) -> None:
+    path = tmp_path / "q.yaml"
+    path.write_text(
+        "format: 1\nid: q\ntitle: Q\nversion: '1'\nsections:\n  - id: s\n    title: S\n    questions:\n"
+        "      - {id: a, type: yes_no, text: A?}\nflags:\n"
+        "  - {id: low, severity: precaution, label: Low, explanation: E, source: S, when: {question: a, equals: true}, covered_by: [mid]}\n"
+        "  - {id: mid, severity: precaution, label: Mid, explanation: E, source: S, when: {question: a, equals: true}, covered_by: [top]}\n"
+        "  - {id: top, severity: contraindication, label: Top, explanation: E, source: S, when: {question: a, equals: true}}\n",
+        encoding="utf-8")
+    answers = tmp_path / "a.yaml"
+    answers.write_text("patient: P\nstaff: AB\nanswers: {a: true}\n", encoding="utf-8")
+    done = run_installed("run", str(path), "--answers", str(answers), "--data-dir", str(tmp_path / "d"))
+    session_id = done.stdout.split("\t")[0]
+    text = run_installed("summary", session_id, "--data-dir", str(tmp_path / "d")).stdout
+    flags = text.split("FLAGS RAISED (1)")[1].split("COULD NOT BE ASSESSED")[0]
+    assert "Also raised, covered by this flag: Low" in flags and "Also raised, covered by this flag: Mid" in flags
+
+
+def test_a_clinic_file_adds_checks_and_screens_of_its_own(tmp_path: Path) -> None:
+    path = tmp_path / "clinic.yaml"
+    path.write_text("format: 1\nextends: ketamine-monitoring\nid: c\nversion: '1'\n"
+                    "checks:\n  - {id: discharge_below_peak, question: bp_systolic_discharge, at_most: bp_systolic_40min, "
+                    "message: the discharge reading is usually lower; check it}\n"
+                    "screens:\n  - {id: breathing, label: Breathing, flags: [respiratory_concern]}\n"
+                    "  - {id: wrong, label: Wrong, flags: [no_such_flag]}\n", encoding="utf-8")
+    _, problems = check_file(path)
+    assert [(p.file, p.line, "no_such_flag" in p.message) for p in problems] == [(str(path), 9, True)]
+    path.write_text(path.read_text().replace("  - {id: wrong, label: Wrong, flags: [no_such_flag]}\n", ""))
+    questionnaire, problems = check_file(path)
+    assert problems == []
+    assert [c.id for c in questionnaire.checks][-1] == "discharge_below_peak"
+    assert [s.id for s in questionnaire.screens][-1] == "breathing"
+
+
+def test_the_pc_ptsd_5_note_shows_while_the_total_could_be_3() -> None:
+    q, session = with_answers(pcptsd5_trauma=True, pcptsd5_1=True, pcptsd5_2=True, pcptsd5_3=True, pcptsd5_4=False,
+                              pcptsd5_5="unknown")
+    assert "3 is the more sensitive cut-off" in flat(summarize(q, session, "text", WHEN))

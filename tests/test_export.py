@@ -155,7 +155,7 @@ def test_csv_one_row_per_session_stable_columns_and_filters(tmp_path: Path) -> N
     assert [r["session_id"] for r in rows] == [quiet, flagged, open_one]
     header = done.stdout.splitlines()[0].split(",")
     q = load_questionnaire("ketamine-pretreatment")
-    assert header[9:9 + len(q.questions)] == [question.id for question in q.questions]
+    assert header[10:10 + len(q.questions)] == [question.id for question in q.questions]
     assert header[-3:] == ["score:phq9_total", "score:gad7_total", "score:pcptsd5_total"]
     by_id = {r["session_id"]: r for r in rows}
     assert by_id[flagged]["bp_diastolic"] == "unknown" and by_id[flagged]["substance_use_current"] == "declined"

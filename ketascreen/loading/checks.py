@@ -44,7 +44,7 @@ TEXT_KEYS = {
     "root": ("title", "description"),
     "section": ("title", "intro", "source"),
     "question": ("text", "label", "help"),
-    "flag": ("label", "explanation", "source"),
+    "flag": ("label", "explanation", "source", "staff_instruction"),
     "score": ("label", "source"),
 }
 
@@ -348,6 +348,7 @@ def _check_flags(ctx: _Context, data: dict[str, Any]) -> None:
 def _check_covered_by(ctx: _Context, data: dict[str, Any]) -> None:
     """covered_by names other flags, and no two flags cover each other (neither would be shown)."""
     covers: dict[str, list[str]] = {}
+    severity = {f.get("id"): f.get("severity") for f, _ in _entries(data, "flags", ())}
     for flag, path in _entries(data, "flags", ()):
         fid = flag.get("id")
         for index, ref in enumerate(flag.get("covered_by") if isinstance(flag.get("covered_by"), list) else []):
@@ -357,6 +358,10 @@ def _check_covered_by(ctx: _Context, data: dict[str, Any]) -> None:
                 ctx.at(path + ("covered_by", index), f"flag '{fid}' cannot be covered by itself")
             elif ref not in ctx.flags:
                 ctx.at(path + ("covered_by", index), f"flag '{fid}': covered_by names flag '{ref}', which {_missing(ctx, ref, 'flag')}")
+            elif _rank(severity.get(ref)) > _rank(flag.get("severity")):
+                ctx.at(path + ("covered_by", index), f"flag '{fid}' ({flag.get('severity')}) cannot be covered by "
+                                                     f"'{ref}' ({severity.get(ref)}): a flag folds only under one at "
+                                                     "least as pressing, or the summary would show it less prominently")
             else:
                 covers.setdefault(str(fid), []).append(ref)
     for flag, path in _entries(data, "flags", ()):
@@ -373,6 +378,11 @@ def _check_covered_by(ctx: _Context, data: dict[str, Any]) -> None:
                 todo.extend(covers.get(ref, []))
 
 
+def _rank(severity: Any) -> int:
+    order = ("urgent", "contraindication", "precaution", "history", "logistics")
+    return order.index(severity) if severity in order else len(order)
+
+
 def _check_checks(ctx: _Context, data: dict[str, Any]) -> None:
     """A check compares a question with one asked before it; both numbers (or both dates)."""
     from ketascreen.model import CHECK_OPERATORS
@@ -386,8 +396,17 @@ def _check_checks(ctx: _Context, data: dict[str, Any]) -> None:
             seen.setdefault(cid, path)
         if isinstance(check.get("message"), dict) and check["message"] and ctx.language not in check["message"]:
             ctx.at(path + ("message",), f"'message' has no '{ctx.language}' text (the file's language)")
-        operator = next((op for op in CHECK_OPERATORS if op in check), None)
-        qid, other = check.get("question"), check.get(operator) if operator else None
+        operators = [op for op in CHECK_OPERATORS if op in check]
+        if not operators:
+            ctx.at(path, f"check '{cid}' needs one of {', '.join(CHECK_OPERATORS)}: the earlier question it compares "
+                         "with, e.g. below: bp_systolic")
+            continue
+        if len(operators) > 1:
+            ctx.at_key(path + (operators[1],), f"check '{cid}' compares once: '{operators[0]}' and '{operators[1]}' "
+                                               "belong in two checks")
+            continue
+        operator = operators[0]
+        qid, other = check.get("question"), check.get(operator)
         if not isinstance(qid, str) or not isinstance(other, str):
             continue
         target, earlier = ctx.questions.get(qid), ctx.questions.get(other)

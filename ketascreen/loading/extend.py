@@ -193,6 +193,14 @@ def merge(clinic: Located, base: Located, base_file: str, base_name: str | None 
         result[key] = [_materialise(p, merged, (key, i)) for i, p in enumerate(parts)]
         merged.values[(key,)] = merged.values.get((key, 0), Mark(1, 1))
     _carry_checks_and_screens(base, base_file, merged, result)
+    for key in ("checks", "screens"):
+        own = [(i, entry) for i, entry in enumerate(_list(data.get(key))) if isinstance(entry, dict)]
+        if own:
+            result.setdefault(key, [])
+            for index, entry in own:
+                merged.graft(clinic, (key, index), (key, len(result[key])))
+                result[key].append(copy.deepcopy(entry))
+            merged.values.setdefault((key,), clinic.position((key,)))
     merged.removed = removed
     return merged, findings
 

@@ -34,6 +34,7 @@ def summary_data(evaluation: Evaluation, generated_at: str, clinic: str | None =
                     "changes": [{"question": c.question, "from": c.before.to_json() if c.before else None,
                                  "to": c.after.to_json() if c.after else None} for c in a.changes],
                     "flags_changed": [{"flag": c.flag, "from": c.before, "to": c.after} for c in a.flag_changes],
+                    "confirmed": a.confirmed,
                 }
                 for a in evaluation.amendments
             ],

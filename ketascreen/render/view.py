@@ -104,12 +104,14 @@ def summary_view(evaluation: Evaluation, generated_at: str, clinic: str | None =
     header += [
         ("Staff", session.staff),
         ("Started", _when(session.created)),
-        ("Completed", _when(session.completed) if session.completed else "—"),
+        ("Completed", _when(session.completed) if session.completed else
+         f"{_when(session.first_completed())} (reopened for an amendment)" if session.first_completed() else "—"),
     ]
-    if amendments:
-        last = amendments[-1]
+    confirmed = [a for a in amendments if a.confirmed]
+    if confirmed:
+        last = confirmed[-1]
         header.append(("Amended", f"{_when(last.at)} by {last.staff}"
-                                  + (f" ({len(amendments)} amendments)" if len(amendments) > 1 else "")))
+                                  + (f" ({len(confirmed)} amendments)" if len(confirmed) > 1 else "")))
     header += [
         ("Session", session.id),
         ("Status", ("completed" if evaluation.complete else "INCOMPLETE (in progress)")
@@ -176,13 +178,25 @@ def summary_view(evaluation: Evaluation, generated_at: str, clinic: str | None =
         generated_at=_when(generated_at),
         set_aside=tuple((row.question.label.get(language), row.words) for row in evaluation.set_aside),
         urgent_unassessed=urgent_unassessed,
-        amended=(f"{AMENDED} — {len(amendments)} amendment{'s' if len(amendments) != 1 else ''} after completion; "
-                 "see Amendments") if amendments else None,
+        amended=_amended_mark(amendments),
         amendments=tuple(_amendment_view(a, q, language) for a in amendments),
         negatives=tuple((label, "negative — " + "; ".join(words) if words else "negative")
                         for label, words in evaluation.negative_screens),
         series=tuple(since_baseline(series, session.id)) if series is not None else (),
     ))
+
+
+def _amended_mark(amendments) -> str | None:  # type: ignore[no-untyped-def]
+    confirmed = sum(a.confirmed for a in amendments)
+    pending = len(amendments) - confirmed
+    if not amendments:
+        return None
+    parts = []
+    if confirmed:
+        parts.append(f"{confirmed} amendment{'s' if confirmed != 1 else ''} after completion")
+    if pending:
+        parts.append("an amendment in progress, not yet confirmed")
+    return f"{AMENDED} — " + "; ".join(parts) + "; see Amendments"
 
 
 def _flag_view(result: FlagResult, language: str | None, covers: tuple[FlagView, ...] = ()) -> FlagView:
@@ -209,6 +223,8 @@ def _amendment_view(amendment, q: Questionnaire, language: str | None) -> Amendm
     flag_changes = tuple(f"{flags.get(c.flag, c.flag)}: {STATUS_WORDS.get(c.before, c.before)} → "
                          f"{STATUS_WORDS.get(c.after, c.after)}" for c in amendment.flag_changes)
     heading = f"{_when(amendment.at)} by {amendment.staff} — reason: {amendment.reason or 'none given'}"
+    if not amendment.confirmed:
+        heading += " (in progress, not yet confirmed)"
     return AmendmentView(heading, changes or ("no answer changed in the end",), flag_changes)
 
 
