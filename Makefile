@@ -30,6 +30,7 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/summary.py
 	$(BIN)/python benchmarks/export.py
 	$(BIN)/python benchmarks/startup.py
+	$(BIN)/python benchmarks/history.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

@@ -280,7 +280,7 @@ def _attention(session):  # type: ignore[no-untyped-def]
     from ketascreen.stored import stored_questionnaire
 
     try:
-        return attention(evaluate_session(stored_questionnaire(session), session, history=False)).words()
+        return attention(evaluate_session(stored_questionnaire(session), session, history=False, detail=False)).words()
     except KetascreenError:
         return "?"
 

@@ -89,9 +89,10 @@ class Evaluation:
 
 
 def evaluate_session(questionnaire: Questionnaire, session: Session, language: str | None = None,
-                     history: bool = True) -> Evaluation:
+                     history: bool = True, detail: bool = True) -> Evaluation:
     """``history``: also read the amendments in the audit trail (off when re-evaluating the answers as
-    they stood before an amendment)."""
+    they stood before an amendment). ``detail``: every answer in words, set-aside answers, notes and
+    negative screens too (off where only flags and scores are wanted: a patient's timeline)."""
     on_path = {q.id for q in asked_questions(questionnaire, session)}
     not_asked = {q.id for q in questionnaire.questions if q.id not in on_path}.__contains__
     scores = compute_scores(questionnaire, session.value_of, not_asked)
@@ -122,7 +123,7 @@ def evaluate_session(questionnaire: Questionnaire, session: Session, language: s
             waiting = tuple(Waiting(questionnaire.question(qid), state_of(questionnaire.question(qid))) for qid in needed)
             flags.append(FlagResult(flag, UNASSESSED, missing=waiting))
     sections = []
-    for section in questionnaire.sections:
+    for section in questionnaire.sections if detail else ():
         rows = []
         for question in section.questions:
             state = state_of(question)
@@ -152,18 +153,18 @@ def evaluate_session(questionnaire: Questionnaire, session: Session, language: s
     # of 3 to 4 may be a total of 3).
     notes = tuple((score.id, tuple(n.text.get(language) for n in score.notes if evaluate(n.when, facts) is not Truth.FALSE)
                    + shown_with(score.id))
-                  for score in questionnaire.scores if score.notes or score.shows)
+                  for score in questionnaire.scores if detail and (score.notes or score.shows))
     return Evaluation(
         questionnaire=questionnaire,
         session=session,
         flags=tuple(flags),
         scores=tuple((scores[s.id], s.label.get(language)) for s in questionnaire.scores),
         sections=tuple(sections),
-        still_open=tuple(missing_required(questionnaire, session)) if session.status != "completed" else (),
-        set_aside=tuple(_set_aside(questionnaire, session, language)),
+        still_open=tuple(missing_required(questionnaire, session)) if detail and session.status != "completed" else (),
+        set_aside=tuple(_set_aside(questionnaire, session, language)) if detail else (),
         amendments=tuple(amendments_of(session, statuses if history else None)) if history else (),
         notes=tuple((sid, texts) for sid, texts in notes if texts),
-        negative_screens=tuple(_negative_screens(questionnaire, flags, facts, language)),
+        negative_screens=tuple(_negative_screens(questionnaire, flags, facts, language)) if detail else (),
     )
 
 
