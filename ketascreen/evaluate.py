@@ -150,8 +150,12 @@ def evaluate_session(questionnaire: Questionnaire, session: Session, language: s
         return tuple(words)
 
     # A note is shown when its condition holds, or could hold while items are missing (a PC-PTSD-5
-    # of 3 to 4 may be a total of 3).
-    notes = tuple((score.id, tuple(n.text.get(language) for n in score.notes if evaluate(n.when, facts) is not Truth.FALSE)
+    # of 3 to 4 may be a total of 3); not before any item is answered.
+    def note_applies(score_id: str, condition: Condition) -> bool:
+        truth = evaluate(condition, facts)
+        return truth is Truth.TRUE or (truth is Truth.UNKNOWN and scores[score_id].answered > 0)
+
+    notes = tuple((score.id, tuple(n.text.get(language) for n in score.notes if note_applies(score.id, n.when))
                    + shown_with(score.id))
                   for score in questionnaire.scores if detail and (score.notes or score.shows))
     return Evaluation(

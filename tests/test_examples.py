@@ -42,7 +42,9 @@ def test_lint_example_is_valid_with_exactly_the_expected_warnings(path: Path) ->
     assert all(p.severity == "warning" for p in problems)
     found = {(p.line, p.column, p.message) for p in problems}
     for line, column, fragment in expectations(path):
-        assert any((l, c) == (line, column) and fragment in m for l, c, m in found), (line, column, fragment, found)
+        # no position in the expectation: the warning points into the bundled file, whose lines move
+        assert any((line == 0 or (l, c) == (line, column)) and fragment in m for l, c, m in found), \
+            (line, column, fragment, found)
     assert len(problems) == len(expectations(path))
 
 

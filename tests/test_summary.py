@@ -196,7 +196,7 @@ def test_markdown_is_commonmark_with_no_markup_from_answers() -> None:
 def test_json_has_the_documented_keys() -> None:
     data = json.loads(render("several-flags", "json"))
     assert list(data) == ["session", "flags", "urgent_unassessed", "unassessed", "not_raised", "negative_screens",
-                          "set_aside", "scores", "answers"]
+                          "set_aside", "scores", "answers", "series"]
     assert set(data["flags"][0]) >= {"id", "severity", "label", "evidence", "source"}
     assert data["flags"][0]["id"] == "suicide_risk"
     assert set(data["unassessed"][0]) >= {"id", "severity", "missing"}
