@@ -389,13 +389,7 @@ def _check_checks(ctx: _Context, data: dict[str, Any]) -> None:
 
     seen: dict[str, Path_] = {}
     for check, path in _entries(data, "checks", ()):
-        cid = check.get("id")
-        if isinstance(cid, str):
-            if cid in seen:
-                ctx.at(path + ("id",), f"duplicate check id '{cid}' (first at {ctx.located.position(seen[cid] + ('id',)).where()})")
-            seen.setdefault(cid, path)
-        if isinstance(check.get("message"), dict) and check["message"] and ctx.language not in check["message"]:
-            ctx.at(path + ("message",), f"'message' has no '{ctx.language}' text (the file's language)")
+        cid = _named_once(ctx, check, path, seen, "check", "message")
         operators = [op for op in CHECK_OPERATORS if op in check]
         if not operators:
             ctx.at(path, f"check '{cid}' needs one of {', '.join(CHECK_OPERATORS)}: the earlier question it compares "
@@ -426,6 +420,20 @@ def _check_checks(ctx: _Context, data: dict[str, Any]) -> None:
                          "numbers or two dates")
 
 
+def _named_once(ctx: _Context, entry: dict[str, Any], path: Path_, seen: dict[str, Path_], kind: str,
+                text_key: str) -> Any:
+    """The entry's id, reported when an earlier entry has it; its text checked for the file's language."""
+    ident = entry.get("id")
+    if isinstance(ident, str):
+        if ident in seen:
+            ctx.at(path + ("id",), f"duplicate {kind} id '{ident}' (first at {ctx.located.position(seen[ident] + ('id',)).where()})")
+        seen.setdefault(ident, path)
+    text = entry.get(text_key)
+    if isinstance(text, dict) and text and ctx.language not in text:
+        ctx.at(path + (text_key,), f"'{text_key}' has no '{ctx.language}' text (the file's language)")
+    return ident
+
+
 def _check_kind(qtype: Any) -> str | None:
     return "number" if qtype in ("integer", "number") else "date" if qtype == "date" else None
 
@@ -433,13 +441,7 @@ def _check_kind(qtype: Any) -> str | None:
 def _check_screens(ctx: _Context, data: dict[str, Any]) -> None:
     seen: dict[str, Path_] = {}
     for screen, path in _entries(data, "screens", ()):
-        sid = screen.get("id")
-        if isinstance(sid, str):
-            if sid in seen:
-                ctx.at(path + ("id",), f"duplicate screen id '{sid}' (first at {ctx.located.position(seen[sid] + ('id',)).where()})")
-            seen.setdefault(sid, path)
-        if isinstance(screen.get("label"), dict) and screen["label"] and ctx.language not in screen["label"]:
-            ctx.at(path + ("label",), f"'label' has no '{ctx.language}' text (the file's language)")
+        sid = _named_once(ctx, screen, path, seen, "screen", "label")
         for index, ref in enumerate(screen.get("flags") if isinstance(screen.get("flags"), list) else []):
             if isinstance(ref, str) and ref not in ctx.flags:
                 ctx.at(path + ("flags", index), f"screen '{sid}' lists flag '{ref}', which {_missing(ctx, ref, 'flag')}")
