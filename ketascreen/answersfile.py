@@ -73,8 +73,9 @@ def answers_in(located: Located, at: Path_, questionnaire: Questionnaire, shown:
         value = data.get(key)
         if value is None or key not in allowed:
             continue
-        if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip():
-            setattr(result, key, str(value).strip())
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value).strip():
+            # As written: "patient: 000123" is the reference 000123, never the number 123.
+            setattr(result, key, located.written.get(at + (key,), str(value)).strip())
         else:
             problem(located.position(at + (key,)), f"'{key}' must be text")
     known = {q.id: q for q in questionnaire.questions}
@@ -98,6 +99,8 @@ def answers_in(located: Located, at: Path_, questionnaire: Questionnaire, shown:
         if question is None:
             continue
         where = located.position(at + ("answers", qid))
+        if question.type == "text" and at + ("answers", qid) in located.written:
+            value = located.written[at + ("answers", qid)]  # free text as written: 1.10 stays 1.10
         try:
             checked = check_value(question, value)
         except InvalidAnswer as error:

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Iterator
 
-from ketascreen.errors import ExitStatus, UsageError
+from ketascreen.errors import ExitStatus, KetascreenError, UsageError
 from ketascreen.evaluate import Evaluation, evaluate_session
 from ketascreen.stored import stored_questionnaire
 from ketascreen.session import COMPLETED, IN_PROGRESS, Session
@@ -25,6 +25,8 @@ def export_command(references: list[str], fmt: str, output: Path | None, output_
         raise UsageError(f"--status takes {IN_PROGRESS} or {COMPLETED}, not '{status}'")
     if output is not None and output_dir is not None:
         raise UsageError("use --output or --output-dir, not both")
+    if output is not None and str(output) == "-":
+        output = None  # "-o -": standard output
     first_day = None
     if since is not None:
         try:
@@ -39,8 +41,7 @@ def export_command(references: list[str], fmt: str, output: Path | None, output_
         if target is not None:
             outside_store(Store(data_dir).directory, target)
     # One session at a time: a large export never holds every session in memory.
-    evaluations = (evaluate_session(stored_questionnaire(s), s, s.language)
-                   for s in _sessions(Store(data_dir), references, status, first_day))
+    evaluations = _evaluated(_sessions(Store(data_dir), references, status, first_day), skip_bad=not references)
     if fmt == "csv":
         from ketascreen.csvexport import CsvTable
 
@@ -91,6 +92,21 @@ def _sessions(store: Store, references: list[str], status: str | None, since: da
     for session in found:
         if (status is None or session.status == status) and (since is None or session.created[:10] >= since.isoformat()):
             yield session
+
+
+def _evaluated(sessions: Iterator[Session], skip_bad: bool) -> Iterator[Evaluation]:
+    """Each session evaluated on its stored questionnaire. Exporting everything, a session whose
+    stored copy does not check out is skipped with a warning instead of ending the whole export;
+    a session named on the command line is an error."""
+    for session in sessions:
+        try:
+            questionnaire = stored_questionnaire(session)
+        except KetascreenError as error:
+            if not skip_bad:
+                raise
+            print(f"ketascreen: skipped: {error}", file=sys.stderr)
+            continue
+        yield evaluate_session(questionnaire, session, session.language)
 
 
 def _readable(store: Store) -> Iterator[Session]:

@@ -178,6 +178,7 @@ class Session:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Session:
         """Raises KeyError, TypeError or ValueError for data that is not a session of ours."""
+        _check_shape(data)
         q = data["questionnaire"]
         session = cls(
             id=str(data["id"]),
@@ -201,3 +202,31 @@ class Session:
         if any(a.state not in ANSWER_STATES for a in session.answers.values()):
             raise ValueError("an answer with an unknown state")
         return session
+
+
+def _check_shape(data: dict[str, Any]) -> None:
+    """Every part of a session file has the kind of value ketascreen writes: a file edited by hand
+    ("audit": "x", "completed": 7) is refused as a whole, never half read."""
+    def kind(value: Any, expected: type | tuple[type, ...], what: str) -> None:
+        if not isinstance(value, expected) or isinstance(value, bool) and bool not in (
+                expected if isinstance(expected, tuple) else (expected,)):
+            raise ValueError(f"{what} has a value of the wrong kind")
+
+    for key in ("id", "patient", "staff", "status", "created"):
+        kind(data.get(key), str, key)
+    for key in ("completed", "updated", "language"):
+        kind(data.get(key), (str, type(None)), key)
+    kind(data.get("questionnaire"), dict, "questionnaire")
+    for key in ("id", "version", "sha256", "content"):
+        kind(data["questionnaire"].get(key), str, f"questionnaire.{key}")
+    kind(data.get("answers"), dict, "answers")
+    for qid, answer in data["answers"].items():
+        kind(answer, dict, f"answer {qid}")
+        kind(answer.get("state"), str, f"answer {qid}")
+        kind(answer.get("at", ""), str, f"answer {qid}")
+        if "value" in answer:
+            kind(answer["value"], (str, int, float, bool, list), f"answer {qid}")
+    kind(data.get("audit", []), list, "audit")
+    for entry in data.get("audit", []):
+        kind(entry, dict, "an audit entry")
+        kind(entry.get("event"), str, "an audit entry")

@@ -7,8 +7,10 @@ cannot be read is reported and left exactly as it is.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,8 +92,15 @@ class Store:
         """A session id, or a path to a session file."""
         as_path = Path(reference)
         if reference.endswith(SUFFIX) or os.sep in reference:
+            if any(len(part) > 255 for part in as_path.parts) or len(reference) > 4096:
+                raise StoreError("that session file name is longer than a file name can be")
             return as_path
-        path = self.path_for(reference.strip().lower())
+        wanted = reference.strip().lower()
+        if not SESSION_ID.fullmatch(wanted):
+            # Session ids are short and plain; anything else (a 300-character string) is not one.
+            shown = f"'{wanted}'" if len(wanted) <= 20 and wanted.isprintable() else f"{wanted[:20]!r}…"
+            raise StoreError(f"no session {shown} in {self.directory}: a session id looks like ab2c-d3ef")
+        path = self.path_for(wanted)
         if not path.exists():
             raise StoreError(f"no session '{reference}' in {self.directory}")
         return path
@@ -137,6 +146,10 @@ class Store:
 def read_session(path: Path) -> Session:
     """The session in a file; StoreError (and the file untouched) when it is not a readable session."""
     try:
+        # A pipe or device named *.json would block or never end: only a regular file is opened.
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise StoreError(f"{path}: is not a regular file (a pipe, device or directory), so not a session; "
+                             "it has been left as it is")
         raw = path.read_bytes()
     except FileNotFoundError:
         raise StoreError(f"{path}: no such session file") from None
@@ -207,8 +220,23 @@ def sync_directory(directory: Path) -> None:
 
 
 def _write_durably(path: Path, data: bytes, sync_parent: bool = True) -> None:
+    try:
+        existing = os.lstat(path)
+    except FileNotFoundError:
+        existing = None
+    if existing is not None and not (stat.S_ISREG(existing.st_mode) or stat.S_ISLNK(existing.st_mode)):
+        # Replacing a pipe or a device (as root, /dev/null) with a regular file would break the system.
+        raise OSError(errno.EINVAL, "it is not a regular file (a pipe, device or directory); write to a new file, "
+                                    "or to - for standard output")
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+    try:
+        descriptor = os.open(temporary, flags, FILE_MODE)
+    except FileExistsError:
+        if os.path.islink(temporary):
+            raise OSError(errno.ELOOP, f"{temporary.name} is a symbolic link; remove it") from None
+        temporary.unlink()  # left by a crash of an earlier process with this number
+        descriptor = os.open(temporary, flags, FILE_MODE)
     try:
         os.fchmod(descriptor, FILE_MODE)  # whatever the umask
         view = memoryview(data)
@@ -245,7 +273,17 @@ class SessionLock:
     def __enter__(self) -> SessionLock:
         import fcntl
 
-        descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+        try:
+            # Never through a link: a lock file that points elsewhere would have that file emptied.
+            descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, FILE_MODE)
+        except OSError as error:
+            if error.errno == errno.ELOOP:
+                raise StoreError(f"{self.path} is a symbolic link; ketascreen does not follow links in the data "
+                                 "directory. Remove the link and try again.") from None
+            raise StoreError(f"cannot lock session {self.session_id}: {error.strerror or error}") from None
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            os.close(descriptor)
+            raise StoreError(f"{self.path} is not a regular file; remove it and try again")
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

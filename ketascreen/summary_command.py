@@ -30,6 +30,8 @@ def summary_command(references: list[str], fmt: str, output: Path | None, output
             raise KetascreenError("cannot print: the 'lp' command is not installed here (CUPS). "
                                   "Write a file with --output and print it another way.")
         fmt = "pdf" if _pdf_available() else "text"
+    if output is not None and str(output) == "-":
+        output = None  # "-o -": standard output, as every command-line tool takes it
     store = Store(data_dir)
     for target in (output, output_dir):
         if target is not None:

@@ -12,6 +12,7 @@ from ketascreen.model import Questionnaire
 
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "questionnaires"
 SUFFIXES = (".yaml", ".yml")
+MAX_CHAIN = 20  # files in one chain of extends: (clinic → regional → bundled is 3)
 
 
 def bundled_ids() -> list[str]:
@@ -126,6 +127,9 @@ def _extend(clinic, origin: Path | None, chain: tuple[Path, ...]):  # type: igno
         return None, [(at, f"extends: no questionnaire file {base_path}")], None
     resolved = base_path.resolve()
     here = origin.resolve() if origin else None
+    if len(set(chain)) >= MAX_CHAIN:
+        return None, [(at, f"extends: a chain of more than {MAX_CHAIN} files extending each other; "
+                           "ketascreen reads at most that many (merge some of them)")], None
     if resolved == here or resolved in chain:
         return None, [(at, f"extends: '{name}' leads back to a file that extends it (a cycle: "
                            f"{' → '.join(dict.fromkeys(p.name for p in (*chain, here) if p))} → {resolved.name})")], None

@@ -1,0 +1,129 @@
+"""Data integrity, second round: text kept as written, no link followed for writing, special files
+refused or skipped, hand-edited session files refused as a whole, limits with messages."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLES, run_installed
+
+
+def completed(data: Path) -> str:
+    done = run_installed("run", "--answers", str(EXAMPLES / "answers" / "nothing-flagged.yaml"), "--data-dir", str(data))
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split("\t")[0]
+
+
+def stored(data: Path, session_id: str) -> dict:
+    return json.loads((data / f"{session_id}.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("written", ["1.10", "0x1A", "1e3", "007", "12:30"])
+def test_references_and_free_text_stay_as_written(tmp_path: Path, written: str) -> None:
+    answers = tmp_path / "a.yaml"
+    answers.write_text(f"patient: 000123\nstaff: 007\nanswers:\n  medications_list: {written}\n", encoding="utf-8")
+    run_installed("run", "--answers", str(answers), "--data-dir", str(tmp_path / "d"))
+    [path] = [p for p in (tmp_path / "d").glob("*.json") if not p.name.startswith(".")]
+    data = json.loads(path.read_text())
+    assert (data["patient"], data["staff"]) == ("000123", "007")
+    assert data["answers"]["medications_list"]["value"] == written
+
+
+def test_a_symlinked_lock_is_refused_and_its_target_left_alone(tmp_path: Path) -> None:
+    data = tmp_path / "d"
+    session_id = completed(data)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    lock = data / f".{session_id}.lock"
+    lock.unlink(missing_ok=True)
+    lock.symlink_to(victim)
+    for command in (["delete", session_id, "--yes"], ["resume", session_id, "--amend", "--staff", "AB", "--reason", "x"]):
+        done = run_installed(*command, "--data-dir", str(data))
+        assert done.returncode == 1 and "is a symbolic link" in done.stderr, command
+    assert victim.read_text() == "precious" and (data / f"{session_id}.json").exists()
+
+
+def test_a_planted_temporary_link_is_not_followed(tmp_path: Path) -> None:
+    from ketascreen.store import StoreError, write_private
+
+    target = tmp_path / "summary.txt"
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    (tmp_path / f".summary.txt.{os.getpid()}.tmp").symlink_to(victim)
+    with pytest.raises(StoreError, match="symbolic link"):
+        write_private(target, b"x")
+    assert victim.read_text() == "precious"
+
+
+def test_output_onto_a_pipe_is_refused_and_dash_is_standard_output(tmp_path: Path) -> None:
+    data = tmp_path / "d"
+    session_id = completed(data)
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    done = run_installed("summary", session_id, "--output", str(pipe), "--data-dir", str(data))
+    assert done.returncode == 1 and "not a regular file" in done.stderr
+    assert pipe.is_fifo()
+    shown = run_installed("summary", session_id, "--output", "-", "--data-dir", str(data))
+    assert shown.returncode == 0 and shown.stdout.startswith("Screening summary")
+
+
+def test_a_pipe_named_like_a_session_is_skipped_not_waited_on(tmp_path: Path) -> None:
+    data = tmp_path / "d"
+    session_id = completed(data)
+    os.mkfifo(data / "zzzz-zzzz.json")
+    listed = run_installed("sessions", "--data-dir", str(data))  # the run's timeout would catch a hang
+    assert listed.returncode == 0 and session_id in listed.stdout and "not a regular file" in listed.stderr
+    exported = run_installed("export", "--format", "csv", "--data-dir", str(data))
+    assert exported.returncode == 0 and session_id in exported.stdout
+
+
+@pytest.mark.parametrize("key, value", [("audit", "x"), ("completed", 7), ("answers", []), ("patient", None),
+                                        ("audit", ["not an entry"]), ("status", True)])
+def test_a_hand_edited_session_is_refused_whole_and_export_skips_it(tmp_path: Path, key: str, value: object) -> None:
+    data = tmp_path / "d"
+    good = completed(data)
+    bad = completed(data)
+    path = data / f"{bad}.json"
+    content = stored(data, bad)
+    content[key] = value
+    path.write_text(json.dumps(content), encoding="utf-8")
+    before = path.read_bytes()
+    done = run_installed("summary", bad, "--data-dir", str(data))
+    assert done.returncode == 1 and "is damaged" in done.stderr and "internal error" not in done.stderr
+    exported = run_installed("export", "--format", "csv", "--data-dir", str(data))
+    assert exported.returncode == 0 and good in exported.stdout and bad not in exported.stdout
+    assert "skipped" in exported.stderr
+    assert path.read_bytes() == before
+
+
+def test_export_skips_a_session_whose_stored_answers_were_edited(tmp_path: Path) -> None:
+    data = tmp_path / "d"
+    good = completed(data)
+    bad = completed(data)
+    content = stored(data, bad)
+    content["answers"]["bp_systolic"]["value"] = "high"
+    (data / f"{bad}.json").write_text(json.dumps(content), encoding="utf-8")
+    exported = run_installed("export", "--format", "csv", "--data-dir", str(data))
+    assert exported.returncode == 0 and good in exported.stdout and bad not in exported.stdout
+    assert "does not fit the question" in exported.stderr
+
+
+def test_a_very_long_session_reference_is_a_clear_message(tmp_path: Path) -> None:
+    done = run_installed("summary", "a" * 300, "--data-dir", str(tmp_path))
+    assert done.returncode == 1 and "a session id looks like" in done.stderr and "a" * 300 not in done.stderr
+    done = run_installed("summary", "x" * 300 + ".json", "--data-dir", str(tmp_path))
+    assert done.returncode == 1 and "longer than a file name can be" in done.stderr
+
+
+def test_a_chain_of_a_thousand_extends_is_a_clear_message(tmp_path: Path) -> None:
+    for index in range(1000):
+        base = "ketamine-predose" if index == 0 else f"c{index - 1}.yaml"
+        (tmp_path / f"c{index}.yaml").write_text(f"format: 1\nextends: {base}\nid: c{index}\nversion: '1'\n")
+    done = run_installed("validate", str(tmp_path / "c999.yaml"))
+    assert done.returncode == 1 and "a chain of more than 20 files" in done.stdout
+    assert "internal error" not in done.stderr
+    assert run_installed("validate", str(tmp_path / "c5.yaml")).returncode == 0
