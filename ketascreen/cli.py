@@ -366,8 +366,14 @@ def delete(
         if not yes:
             if not sys.stdin.isatty():
                 raise UsageError("deleting needs a confirmation at a terminal, or --yes")
-            typed = input(f"Delete session {found.id} ({found.status.replace('_', ' ')}, {len(found.answers)} answers) "
-                          "for good? Type the session id to confirm: ").strip().lower()
+            from ketascreen.textsafe import visible
+
+            count = len(found.answers)
+            # Enough to be sure it is the right one: whose, when, how far.
+            typed = input(visible(f"Delete session {found.id} for patient {found.patient}, started "
+                                  f"{found.created[:16].replace('T', ' ')}, {found.status.replace('_', ' ')}, "
+                                  f"{count} answer{'' if count == 1 else 's'}, for good? ")
+                          + "Type the session id to confirm: ").strip().lower()
             if typed != found.id:
                 typer.echo("Not deleted.")
                 raise typer.Exit(ExitStatus.PROBLEM)

@@ -28,9 +28,16 @@ def run(questionnaire_name: str, patient: str | None, staff: str | None, data_di
         answers_path: Path | None, language: str | None, plain: bool, clinic: str | None = None) -> int:
     source = load_source(questionnaire_name)
     questionnaire = source.questionnaire
+    if language is not None and language not in languages_of(questionnaire):
+        raise UsageError(f"--lang {language}: {questionnaire.id} has no text in that language; it has "
+                         f"{', '.join(sorted(languages_of(questionnaire)))}")
     store = Store(data_dir)
     store.prepare()  # a directory that cannot be written fails here, before any question
     interactive = sys.stdin.isatty()
+    if answers_path is None and not interactive:
+        # Nothing could be asked: no session is started, so none is left behind empty.
+        raise UsageError("an interview needs a terminal to ask the questions; without one, give the answers "
+                         "with --answers FILE")
     from_file = None
     if answers_path is not None:
         from_file = read_answers(answers_path, questionnaire)
@@ -83,6 +90,14 @@ def run(questionnaire_name: str, patient: str | None, staff: str | None, data_di
         install_hangup_handlers()
         screen.say(f"Session {session.id} for {patient}, saved after every answer.", "dim")
         return conduct(screen, questionnaire, session, store, rules.first_open(questionnaire, session), staff, clinic)
+
+
+def languages_of(questionnaire: Questionnaire) -> set[str]:
+    """Every language the questionnaire's questions are written in."""
+    found = {questionnaire.language}
+    for question in questionnaire.questions:
+        found.update(code for code, _text in question.text.translations)
+    return found
 
 
 def _finish_unattended(questionnaire: Questionnaire, session: Session, store: Store, staff: str) -> int:
@@ -161,7 +176,8 @@ def resume(reference: str, data_dir: Path, amend: bool, staff: str | None, plain
         store.save(session)
         install_hangup_handlers()
         screen.heading(questionnaire.title.get(session.language))
-        screen.say(f"Session {session.id} for {session.patient}: {len(session.answers)} answers so far.", "dim")
+        count = len(session.answers)
+        screen.say(f"Session {session.id} for {session.patient}: {count} answer{'' if count == 1 else 's'} so far.", "dim")
         start = None if amend else rules.first_open(questionnaire, session)
         return conduct(screen, questionnaire, session, store, start, by, clinic)
 

@@ -127,3 +127,31 @@ def test_a_chain_of_a_thousand_extends_is_a_clear_message(tmp_path: Path) -> Non
     assert done.returncode == 1 and "a chain of more than 20 files" in done.stdout
     assert "internal error" not in done.stderr
     assert run_installed("validate", str(tmp_path / "c5.yaml")).returncode == 0
+
+
+def test_run_without_a_terminal_or_answers_leaves_no_empty_session(tmp_path: Path) -> None:
+    done = run_installed("run", "--patient", "P", "--staff", "AB", "--data-dir", str(tmp_path / "d"), input="")
+    assert done.returncode == 2 and "needs a terminal" in done.stderr
+    assert not list((tmp_path / "d").glob("*.json")) if (tmp_path / "d").exists() else True
+
+
+def test_a_language_the_questionnaire_lacks_is_an_error_naming_those_it_has(tmp_path: Path) -> None:
+    done = run_installed("run", "--lang", "fr", "--patient", "P", "--staff", "AB", "--data-dir", str(tmp_path), input="")
+    assert done.returncode == 2 and "has no text in that language; it has en" in done.stderr
+    every = EXAMPLES / "valid" / "every-type.yaml"
+    done = run_installed("run", str(every), "--lang", "de", "--patient", "P", "--staff", "AB", "--data-dir", str(tmp_path))
+    assert done.returncode == 2 and "it has en, es" in done.stderr
+
+
+def test_the_pdf_names_a_character_its_font_lacks_as_u_plus(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    answers = tmp_path / "a.yaml"
+    answers.write_text((EXAMPLES / "answers" / "nothing-flagged.yaml").read_text().replace(
+        "medications_list: sertraline 100 mg", "medications_list: pill \U0001F48A daily"), encoding="utf-8")
+    done = run_installed("run", "--answers", str(answers), "--data-dir", str(tmp_path / "d"))
+    session_id = done.stdout.split("\t")[0]
+    pdf = tmp_path / "s.pdf"
+    run_installed("summary", session_id, "-f", "pdf", "-o", str(pdf), "--data-dir", str(tmp_path / "d"))
+    text = " ".join(page.extract_text() for page in PdfReader(str(pdf)).pages)
+    assert "pill U+1F48A daily" in text

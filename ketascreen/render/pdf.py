@@ -27,9 +27,9 @@ def _covered() -> frozenset[int]:
 
 
 def printable(text: str) -> str:
-    """Characters the font lacks shown as \\uXXXX, never silently dropped from a chart."""
+    """Characters the font lacks shown as U+XXXX (U+1F48A for an emoji), never silently dropped."""
     covered = _covered()
-    return "".join(c if ord(c) in covered or c == "\n" else f"\\u{ord(c):04x}" for c in text)
+    return "".join(c if ord(c) in covered or c == "\n" else f"U+{ord(c):04X}" for c in text)
 
 
 def render_pdf(view: SummaryView, created: datetime) -> bytes:
