@@ -229,10 +229,21 @@ def _parse_value(question: Question, text: str) -> AnswerValue:
     return text
 
 
+# Short forms staff type for a unit the questionnaire spells out.
+UNIT_ALIASES = {"beats per minute": ("bpm", "/min", "per minute"), "mmhg": ("mm hg",), "%": ("percent",),
+                "kg": ("kgs", "kilograms"), "years": ("yrs", "y", "year")}
+
+
 def _parse_number(question: Question, text: str) -> int | float:
     unit = (question.unit or "").lower()
-    if unit and text.endswith(unit):
-        text = text[: -len(unit)].strip()
+    for spelled in ((unit, *UNIT_ALIASES.get(unit, ())) if unit else ()):
+        if text.endswith(spelled):
+            text = text[: -len(spelled)].strip()
+            break
+    if re.fullmatch(r"\d+\s*/\s*\d+", text):
+        # 165/95 at the systolic prompt: both numbers of a reading, where one is asked at a time.
+        raise InvalidAnswer("type one number here (for a blood pressure, the upper number now; the lower "
+                            "number is asked next)")
     try:
         if question.type == "integer":
             if not re.fullmatch(r"[-+]?\d+", text):

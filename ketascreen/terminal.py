@@ -107,7 +107,8 @@ def ask_reference(screen: Screen, prompt: str, what: str, limit: int = MAX_REFER
         problem = reference_problem(typed, what, limit)
         if problem is None:
             return typed
-        screen.say(problem[0].upper() + problem[1:] + "; please type it again.", "yellow")
+        screen.say(problem[0].upper() + problem[1:] + ("; please type it." if not typed else "; please type it again."),
+                   "yellow")
 
 
 @dataclass
@@ -208,6 +209,8 @@ class Interview:
                     current = previous
                 continue
             if command == rules.KEEP and (current.id in self.session.answers or not current.required):
+                kept = self.session.answers.get(current.id)
+                self.screen.say(f"Kept: {self.words(current, kept)}" if kept else "Left open.", "green")
                 current = self.after(current, correcting)
                 continue
             try:

@@ -155,3 +155,33 @@ def test_the_pdf_names_a_character_its_font_lacks_as_u_plus(tmp_path: Path) -> N
     run_installed("summary", session_id, "-f", "pdf", "-o", str(pdf), "--data-dir", str(tmp_path / "d"))
     text = " ".join(page.extract_text() for page in PdfReader(str(pdf)).pages)
     assert "pill U+1F48A daily" in text
+
+
+@pytest.mark.parametrize("qid, typed, value", [("heart_rate", "78 bpm", 78), ("heart_rate", "78 BPM", 78),
+                                              ("oxygen_saturation", "97 percent", 97), ("bp_systolic", "150 mm Hg", 150),
+                                              ("age_years", "42 yrs", 42)])
+def test_units_as_staff_type_them(qid: str, typed: str, value: int) -> None:
+    from ketascreen import interview as rules
+    from ketascreen.loading.load import load_questionnaire
+
+    assert rules.parse_typed(load_questionnaire("ketamine-pretreatment").question(qid), typed).value == value
+
+
+def test_a_whole_reading_at_the_systolic_prompt_gets_a_hint(data_dir: Path) -> None:
+    import pexpect
+
+    from test_terminal import spawn, wait_question
+
+    child = spawn(data_dir, "run", "--patient", "MRN-1", "--staff", "AB")
+    wait_question(child)
+    child.sendline("165/95")
+    child.expect("Not accepted: type one number here \\(for a blood pressure, the upper number now")
+    child.sendline("165")
+    wait_question(child)
+    child.sendline("b")
+    wait_question(child)
+    child.sendline("")  # Enter keeps the answer, and says so
+    child.expect("Kept: 165 mmHg")
+    wait_question(child)
+    child.sendline("q")
+    child.expect(pexpect.EOF)
