@@ -319,8 +319,10 @@ def test_read_only_or_full_data_directory_fails_before_the_first_question(tmp_pa
     options = "size=64k" if kind == "full" else "size=64k"
     remount = f"&& mount -o remount,ro {mount}" if kind == "read-only" else f"&& head -c 60000 /dev/zero > {mount}/filler"
     command = " ".join(ketascreen_executable())
+    answers = tmp_path / "answers.yaml"  # without a terminal, the answers come from a file
+    answers.write_text("patient: P\nstaff: S\nanswers: {bp_systolic: 120}\n")
     script = (f"mount -t tmpfs -o {options} tmpfs {mount} && mkdir -p {mount}/sessions {remount} && "
-              f"{command} run --patient P --staff S --data-dir {mount}/sessions </dev/null")
+              f"{command} run --answers {answers} --data-dir {mount}/sessions </dev/null")
     done = subprocess.run(["unshare", "-Urm", "sh", "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "Question 1" not in done.stdout
