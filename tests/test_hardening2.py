@@ -185,3 +185,12 @@ def test_a_whole_reading_at_the_systolic_prompt_gets_a_hint(data_dir: Path) -> N
     wait_question(child)
     child.sendline("q")
     child.expect(pexpect.EOF)
+
+
+@pytest.mark.parametrize("digits", [4000, 5000])
+def test_a_huge_number_is_refused_without_repeating_it(tmp_path: Path, digits: int) -> None:
+    answers = tmp_path / "a.yaml"
+    answers.write_text("patient: P\nstaff: S\nanswers:\n  bp_systolic: " + "9" * digits + "\n", encoding="utf-8")
+    done = run_installed("run", "--answers", str(answers), "--data-dir", str(tmp_path / "d"))
+    assert done.returncode == 1 and "9999" not in done.stderr
+    assert f"{answers}:4:16:" in done.stderr

@@ -299,12 +299,14 @@ class _Builder:
             try:
                 return int(value, 0) if value[:2].lower() in ("0o", "0x") else int(value, 10)
             except ValueError:
-                raise YamlProblem(f"'{value}' is not a whole number", *_pos(node.start_mark)[:2]) from None
+                # The value is not repeated: in an answers file it is health data, and it may be huge.
+                raise YamlProblem(f"a whole number of {len(value)} digits is more than any answer or setting takes",
+                                  *_pos(node.start_mark)[:2]) from None
         if tag == _FLOAT:
             try:
                 return float(value.lower().replace(".inf", "inf").replace(".nan", "nan"))
             except ValueError:
-                raise YamlProblem(f"'{value}' is not a number", *_pos(node.start_mark)[:2]) from None
+                raise YamlProblem("this is not a number that can be read", *_pos(node.start_mark)[:2]) from None
         raise YamlProblem(
             f"the tag {_short_tag(tag)} is not allowed here; questionnaires use plain YAML without tags",
             *_pos(node.start_mark)[:2],
