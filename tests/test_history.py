@@ -198,9 +198,8 @@ def test_the_index_follows_the_directory_and_is_never_trusted_when_damaged(store
     index_text = (store.directory / INDEX_FILE).read_text()
     assert second not in index_text
     assert [p.stem for p in patient_files(store, "IDX")] == [first]
-    (store.directory / INDEX_FILE).write_text('{"format": "ketascreen-index", "format_version": 1, "entries": '
-                                              '{"zzzz-zzzz.json": {"mtime_ns": 1, "size": 1, "patient": "IDX", '
-                                              '"created": "x", "status": "x", "questionnaire": "x"}}}')
+    (store.directory / INDEX_FILE).write_text('{"format": "ketascreen-index", "format_version": 2, "entries": '
+                                              '{"zzzz-zzzz.json": [1, 1, "IDX", "x", "x", "x"]}}')
     assert [p.stem for p in patient_files(store, "IDX")] == [first]  # the stray entry has no file: dropped
     (store.directory / INDEX_FILE).write_text("not json {")
     assert [p.stem for p in patient_files(store, "IDX")] == [first]  # rebuilt from the files
