@@ -127,6 +127,8 @@ def _enable_when(q: Questionnaire, part: Condition) -> dict[str, Any] | None:
     if not isinstance(part, Compare) or part.subject != "question" or part.operator not in FHIR_OPERATORS:
         return None
     question = q.question(part.ref)
+    if question.type == "scale" and part.operator not in ("equals", "not_equals"):
+        return None  # FHIR defines no order on codings: the rule travels in the extensions only
     answer = _answer_value(q, question, part.value)
     if answer is None:
         return None

@@ -37,7 +37,12 @@ def patient_visits(store: Store, patient: str, skipped: list[str] | None = None)
 
 
 def patient_series(store: Store, patient: str, skipped: list[str] | None = None) -> Series:
-    return series_of(patient, patient_visits(store, patient, skipped))
+    from dataclasses import replace
+
+    from ketascreen.index import unreadable_files
+
+    series = series_of(patient, patient_visits(store, patient, skipped))
+    return replace(series, unreadable=len(unreadable_files(store)))
 
 
 def history_command(patient: str, fmt: str, output: Path | None, data_dir: Path) -> int:
@@ -53,6 +58,9 @@ def history_command(patient: str, fmt: str, output: Path | None, data_dir: Path)
     series = patient_series(store, patient, skipped)
     for problem in skipped:
         print(f"ketascreen: skipped: {problem}", file=sys.stderr)
+    if series.unreadable:
+        print(f"ketascreen: {series.unreadable} session file(s) in {store.directory} cannot be read, so this "
+              "history may lack visits; ketascreen sessions names them", file=sys.stderr)
     if not series.visits:
         # The reference is not repeated: messages can end up in logs, and it identifies a patient.
         raise UnknownPatient(f"no sessions for that patient reference in {store.directory} "

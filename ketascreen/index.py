@@ -59,6 +59,11 @@ def patient_files(store: Store, patient: str) -> list[Path]:
     return sorted(store.directory / name for name, row in refreshed(store).items() if len(row) > 2 and row[2] == patient)
 
 
+def unreadable_files(store: Store) -> list[str]:
+    """Session files that cannot be read: whose they are is unknown, so any patient's list may lack them."""
+    return sorted(name for name, row in refreshed(store).items() if len(row) == 2)
+
+
 def forget(store: Store, session_id: str) -> None:
     """Drop a deleted session's entry at once (it holds the patient reference)."""
     path = store.directory / INDEX_FILE

@@ -17,6 +17,7 @@ from ketascreen.session import COMPLETED
 RESPONSE_SHARE = 0.5
 REMISSION_BELOW = 5
 BP_QUESTIONS = ("bp_systolic", "bp_diastolic", "bp_systolic_recheck", "bp_diastolic_recheck")
+POST_DOSE_BP = ("bp_systolic_40min", "bp_diastolic_40min", "bp_systolic_discharge", "bp_diastolic_discharge")
 
 
 @dataclass(frozen=True)
@@ -34,13 +35,19 @@ class Visit:
     urgent: tuple[str, ...]  # flag ids raised (covered ones included)
     contraindications: tuple[str, ...]
     raised: tuple[tuple[str, str], ...]  # every flag raised: (id, label)
+    completed_once: bool = True  # completed at some time (a visit reopened for an amendment still counts)
+    has_phq9: bool = True  # the visit's questionnaire has a PHQ-9 (the record after a dose has none)
+    urgent_unassessed: tuple[str, ...] = ()  # urgent flags undecided because of unknown or declined answers
 
     @property
     def blood_pressure(self) -> tuple[int | None, int | None]:
-        """The reading the flags use: the re-check when one was taken, else the first."""
-        systolic = self.bp.get("bp_systolic_recheck") or self.bp.get("bp_systolic")
-        diastolic = self.bp.get("bp_diastolic_recheck") or self.bp.get("bp_diastolic")
-        return systolic, diastolic
+        """The reading the flags use: the re-check when both its numbers were taken, else the first;
+        after a dose, the reading at about 40 minutes."""
+        if self.bp.get("bp_systolic_recheck") is not None and self.bp.get("bp_diastolic_recheck") is not None:
+            return self.bp["bp_systolic_recheck"], self.bp["bp_diastolic_recheck"]
+        if self.bp.get("bp_systolic") is not None or self.bp.get("bp_diastolic") is not None:
+            return self.bp.get("bp_systolic"), self.bp.get("bp_diastolic")
+        return self.bp.get("bp_systolic_40min"), self.bp.get("bp_diastolic_40min")
 
 
 @dataclass(frozen=True)
@@ -52,11 +59,19 @@ class Series:
     change_percent: float | None
     response: bool | None  # None: not decided (no baseline, or no later decided total)
     remission: bool | None
+    unreadable: int = 0  # session files in the data directory that could not be read (whose is unknown)
+    visits_in_all: int = 0  # for a series cut at one visit: how many visits the patient has had in all
 
     def previous(self, session_id: str) -> Visit | None:
+        """The visit before this one on the same questionnaire (a check before a dose is compared with
+        the check before the last dose, not with the record after it), else the one just before."""
         ids = [v.session for v in self.visits]
-        index = ids.index(session_id) if session_id in ids else -1
-        return self.visits[index - 1] if index > 0 else None
+        if session_id not in ids or ids.index(session_id) == 0:
+            return None
+        here = self.visits[ids.index(session_id)]
+        earlier = self.visits[: ids.index(session_id)]
+        same = [v for v in earlier if v.questionnaire == here.questionnaire]
+        return same[-1] if same else earlier[-1]
 
 
 def visit_of(evaluation: Evaluation) -> Visit:
@@ -66,6 +81,8 @@ def visit_of(evaluation: Evaluation) -> Visit:
     gad7 = scores.get("gad7_total")
     shown = [r for r in evaluation.flags if r.shown]
     item9 = session.value_of("phq9_9")
+    not_assessed = tuple(r.flag.id for r in evaluation.unassessed if r.flag.severity is Severity.URGENT
+                         and any(w.state in ("unknown", "declined") for w in r.missing))
     return Visit(
         session=session.id,
         questionnaire=session.questionnaire_id,
@@ -76,10 +93,13 @@ def visit_of(evaluation: Evaluation) -> Visit:
         phq9_range=(phq9.low, phq9.high) if phq9 is not None and phq9.value is None and phq9.answered else None,
         gad7_total=gad7.value if gad7 is not None else None,
         phq9_9=item9 if isinstance(item9, int) and not isinstance(item9, bool) else None,
-        bp={qid: _int(session.value_of(qid)) for qid in BP_QUESTIONS},
+        bp={qid: _int(session.value_of(qid)) for qid in (*BP_QUESTIONS, *POST_DOSE_BP)},
         urgent=tuple(r.flag.id for r in shown if r.flag.severity is Severity.URGENT),
         contraindications=tuple(r.flag.id for r in shown if r.flag.severity is Severity.CONTRAINDICATION),
         raised=tuple((r.flag.id, r.flag.label.get(evaluation.session.language)) for r in shown),
+        completed_once=session.status == COMPLETED or session.first_completed() is not None,
+        has_phq9=phq9 is not None,
+        urgent_unassessed=not_assessed,
     )
 
 
@@ -89,18 +109,19 @@ def series_of(patient: str, visits: list[Visit], up_to: str | None = None) -> Se
     if up_to is not None:
         ids = [v.session for v in ordered]
         ordered = ordered[: ids.index(up_to) + 1] if up_to in ids else ordered
-    baseline = next((v for v in ordered if v.status == COMPLETED and v.phq9_total is not None), None)
-    latest = None
-    if baseline is not None:
-        later = [v for v in ordered[ordered.index(baseline) + 1:] if v.phq9_total is not None]
-        latest = later[-1] if later else None
+    # Only visits completed at some time count: an interview abandoned half-way says nothing yet.
+    counted = [v for v in ordered if v.completed_once and v.phq9_total is not None]
+    baseline = counted[0] if counted else None
+    latest = counted[-1] if len(counted) > 1 else None
     change = response = remission = None
     if baseline is not None and latest is not None:
         assert baseline.phq9_total is not None and latest.phq9_total is not None
         if baseline.phq9_total:
             change = round((latest.phq9_total - baseline.phq9_total) / baseline.phq9_total * 100, 1)
-        response = latest.phq9_total <= baseline.phq9_total * RESPONSE_SHARE
-        remission = latest.phq9_total < REMISSION_BELOW
+        if baseline.phq9_total >= REMISSION_BELOW:
+            # From a baseline already below 5 (minimal), response and remission say nothing.
+            response = latest.phq9_total <= baseline.phq9_total * RESPONSE_SHARE
+            remission = latest.phq9_total < REMISSION_BELOW
     return Series(patient, tuple(ordered), baseline, latest, change, response, remission)
 
 

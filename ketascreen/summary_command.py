@@ -71,7 +71,10 @@ def _series(store: Store, session):  # type: ignore[no-untyped-def]
     visits = patient_visits(store, session.patient)
     if not any(v.session != session.id for v in visits):
         return None
-    return series_of(session.patient, visits, up_to=session.id)
+    from dataclasses import replace
+
+    # As the series stood at this visit; how many visits there are in all is told beside it.
+    return replace(series_of(session.patient, visits, up_to=session.id), visits_in_all=len(visits))
 
 
 def _pdf_available() -> bool:

@@ -224,3 +224,88 @@ def test_sessions_filters_by_patient_date_and_status(store: Store) -> None:
     assert a not in since and b in since and c in since
     both = run_installed("sessions", "--patient", "F1", "--status", "completed", "--data-dir", str(store.directory)).stdout
     assert a in both and b not in both
+
+
+def reopen_for_amendment(store: Store, session_id: str) -> None:
+    """As `resume --amend` leaves a session whose answer was changed and not yet confirmed."""
+    path = store.directory / f"{session_id}.json"
+    data = json.loads(path.read_text())
+    data["audit"] += [{"at": data["completed"], "event": "completed", "by": "AB"},
+                      {"at": "2026-11-20T09:00:00.000+00:00", "event": "amend", "by": "CD", "reason": "check"}]
+    data["status"], data["completed"] = "in_progress", None
+    path.write_text(json.dumps(data))
+
+
+def test_a_baseline_reopened_for_amendment_stays_and_unfinished_visits_decide_nothing(store: Store) -> None:
+    first = visit(store, "A", 1, 20)
+    visit(store, "A", 4, 15)
+    visit(store, "A", 8, 8)
+    visit(store, "A", 9, 3, complete=False)  # an interview not finished: not the latest
+    reopen_for_amendment(store, first)
+    data = json.loads(history(store, "A"))
+    assert data["baseline"] == {"session": first, "phq9_total": 20}
+    assert data["latest"]["phq9_total"] == 8 and (data["response"], data["remission"]) == (True, False)
+
+
+def test_a_baseline_below_5_makes_response_and_remission_not_applicable(store: Store) -> None:
+    for day, total in ((1, 0), (4, 4)):
+        visit(store, "Z", day, total)
+    data = json.loads(history(store, "Z"))
+    assert (data["response"], data["remission"]) == (None, None)
+    assert "Response and remission: not applicable, the baseline PHQ-9 (0) is below 5" in history(store, "Z", "text")
+
+
+def test_checks_before_doses_compare_with_each_other_not_with_the_record_after_a_dose(store: Store) -> None:
+    monitoring = {"product_given": "esketamine_nasal", "dose_mg": 56, "bp_systolic_40min": 166, "bp_diastolic_40min": 96,
+                  "bp_systolic_discharge": 132, "bp_diastolic_discharge": 84, "spo2_lowest": 96, "sedation_level": "mild",
+                  "dissociation_observed": True, "respiratory_depression_observed": False, "adverse_event": False,
+                  "minutes_observed": 125, "left_with_escort": True}
+    first = visit(store, "M", 1, 18, extra={"bladder_symptoms": True})
+    store_monitoring(store, "M", 1, monitoring)
+    second = visit(store, "M", 4, 12, extra={"bladder_symptoms": True})
+    summary = run_installed("summary", second, "--data-dir", str(store.directory)).stdout
+    block = " ".join(summary.split("SINCE BASELINE")[1].split("SCORES")[0].split())
+    assert "Visit 3 of 3 for this patient" in block
+    assert "Previous ketamine-predose visit" in block and "New since that visit: no flag" in block
+    text = history(store, "M", "text")
+    assert "40 min 166/96, discharge 132/84" in text
+    page = history(store, "M", "html")
+    parser = SVGs()
+    parser.feed(page)
+    scores = parser.charts[0]
+    assert scores["line"] >= 4 + 1 + 1  # bands, response line, and the PHQ-9 joined across the record
+    first_summary = json.loads(run_installed("summary", first, "-f", "json", "--data-dir", str(store.directory)).stdout)
+    assert first_summary["series"]["visits"] == 3  # the first visit knows the patient has more
+
+
+def store_monitoring(store: Store, patient: str, day: int, answers: dict) -> str:
+    source = load_source("ketamine-monitoring")
+    q = source.questionnaire
+    stamp = f"2026-11-{day:02d}T12:00:00.000+00:00"
+    session = Session(store.new_id(), patient, "AB", q.id, q.version, q.sha256, str(source.path), source.text,
+                      created=stamp)
+    for qid, value in answers.items():
+        session.record(qid, Answer("value", value, stamp), "AB")
+    session.status, session.completed = COMPLETED, stamp
+    store.save(session)
+    return session.id
+
+
+def test_history_shows_urgent_flags_left_unassessed_and_warns_of_unreadable_files(store: Store) -> None:
+    visit(store, "U", 1, 10)
+    visit(store, "U", 3, 8, declined=["suicidal_thoughts"], extra={"suicide_plan_or_intent": False})
+    text = history(store, "U", "text")
+    assert "URGENT NOT ASSESSED 1" in text
+    broken = visit(store, "U", 5, 6)
+    (store.directory / f"{broken}.json").write_text('{"broken": ')
+    done = run_installed("history", "U", "--data-dir", str(store.directory))
+    assert "1 session file(s)" in done.stderr and "may lack visits" in done.stderr
+    assert "could not be read; a visit of this patient may be missing" in done.stdout
+
+
+def test_control_characters_in_a_reference_are_shown_not_obeyed_in_every_history_format(store: Store) -> None:
+    visit(store, "R\u202eX", 1, 10)
+    visit(store, "R\u202eX", 2, 8)
+    for fmt in ("text", "markdown", "html", "json"):
+        out = history(store, "R\u202eX", fmt)
+        assert "\u202e" not in out, fmt

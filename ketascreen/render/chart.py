@@ -56,14 +56,17 @@ def _x(index: int, count: int) -> float:
 
 
 def _series_line(chart: Chart, values: list[int | None], shape: str) -> None:
-    """Marks at every known value, joined where neighbours are both known."""
+    """Marks at every known value, each joined to the next known one (a visit without the value,
+    such as the record after a dose, does not break the line)."""
     count = len(values)
+    previous: tuple[int, int] | None = None
     for index, value in enumerate(values):
         if value is None:
             continue
         chart.marks.append(Mark(_x(index, count), value, shape, str(value)))
-        if index + 1 < count and values[index + 1] is not None:
-            chart.lines.append(Line(_x(index, count), value, _x(index + 1, count), values[index + 1]))  # type: ignore[arg-type]
+        if previous is not None:
+            chart.lines.append(Line(_x(previous[0], count), previous[1], _x(index, count), value))
+        previous = (index, value)
 
 
 def score_chart(series: Series) -> Chart:
@@ -84,7 +87,8 @@ def score_chart(series: Series) -> Chart:
 
 def bp_chart(series: Series) -> Chart:
     visits = series.visits
-    chart = Chart("Blood pressure at each visit (re-check when taken)", 40, 220, [v.date[:10] for v in visits])
+    chart = Chart("Blood pressure at each visit (re-check when taken; 40 minutes after a dose)", 40, 220,
+                  [v.date[:10] for v in visits])
     for value, words in ((180, "180"), (140, "140"), (100, "100"), (90, "90")):
         chart.lines.append(Line(0, value, 1, value, dashed=True, grey=True))
         chart.labels.append(Label(1, value, words, "end"))
@@ -96,7 +100,7 @@ def bp_chart(series: Series) -> Chart:
 
 # --- SVG -----------------------------------------------------------------------------------------
 
-WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 640, 260, 44, 16, 28, 40
+WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 640, 260, 44, 36, 28, 40
 
 
 def svg(chart: Chart) -> str:

@@ -10,7 +10,7 @@ from html import escape
 from typing import Any
 
 from ketascreen.render.chart import Chart, bp_chart, score_chart, svg, text_chart
-from ketascreen.render.series_words import bp_words, change_words, phq9_words
+from ketascreen.render.series_words import bp_words, change_words, phq9_words, response_words
 from ketascreen.render.view import BANNER
 from ketascreen.series import REMISSION_BELOW, Series, Visit
 from ketascreen.textsafe import visible
@@ -20,6 +20,13 @@ FORMATS = ("text", "markdown", "html", "json", "pdf")
 
 def facts(series: Series) -> list[str]:
     """Baseline, latest, change, response and remission, worded as facts about scores."""
+    warning = ([f"Note: {series.unreadable} session file(s) in the data directory could not be read; a visit of "
+                "this patient may be missing from this history (ketascreen sessions names them)"]
+               if series.unreadable else [])
+    return warning + _score_facts(series)
+
+
+def _score_facts(series: Series) -> list[str]:
     if series.baseline is None:
         return ["Baseline: none yet (no completed visit with a decided PHQ-9 total)"]
     base = series.baseline
@@ -32,6 +39,9 @@ def facts(series: Series) -> list[str]:
     half = (base.phq9_total or 0) / 2
     lines.append(f"Latest PHQ-9: {latest.phq9_total} ({latest.date[:10]}, session {latest.session}); "
                  f"since baseline {change_words(series)}")
+    if series.response is None:
+        lines.append(response_words(series))
+        return lines
     lines.append(f"Response (a PHQ-9 total at most 50 % of baseline, here at most {half:g}): "
                  + ("yes" if series.response else "no"))
     lines.append(f"Remission (a PHQ-9 total below {REMISSION_BELOW}): " + ("yes" if series.remission else "no"))
@@ -42,6 +52,8 @@ def _attention(visit: Visit) -> str:
     parts = []
     if visit.urgent:
         parts.append(f"URGENT {len(visit.urgent)}")
+    if visit.urgent_unassessed:
+        parts.append(f"URGENT NOT ASSESSED {len(visit.urgent_unassessed)}")
     if visit.contraindications:
         parts.append(f"contra {len(visit.contraindications)}")
     return ", ".join(parts) or "—"
@@ -95,7 +107,12 @@ def history_data(series: Series, generated: str) -> dict[str, Any]:
                 "bp_systolic_recheck": v.bp.get("bp_systolic_recheck"),
                 "bp_diastolic_recheck": v.bp.get("bp_diastolic_recheck"),
                 "urgent": list(v.urgent),
+                "urgent_unassessed": list(v.urgent_unassessed),
                 "contraindications": list(v.contraindications),
+                "bp_systolic_40min": v.bp.get("bp_systolic_40min"),
+                "bp_diastolic_40min": v.bp.get("bp_diastolic_40min"),
+                "bp_systolic_discharge": v.bp.get("bp_systolic_discharge"),
+                "bp_diastolic_discharge": v.bp.get("bp_diastolic_discharge"),
             }
             for v in series.visits
         ],
@@ -262,6 +279,10 @@ def draw_pdf(pdf: Any, chart: Chart, left: float, top: float, width: float, heig
 
 
 def render_history(series: Series, fmt: str, when: datetime) -> bytes:
+    from dataclasses import replace
+
+    # The reference as typed may hold control characters; every format shows them, never obeys them.
+    series = replace(series, patient=visible(series.patient))
     generated = when.isoformat(timespec="seconds").replace("T", " ").replace("+00:00", " UTC")
     if fmt == "text":
         return render_text(series, generated).encode("utf-8")

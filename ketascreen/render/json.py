@@ -107,14 +107,14 @@ def series_data(series: Series, session_id: str) -> dict[str, Any] | None:
     from ketascreen.render.series_words import since_baseline
 
     ids = [v.session for v in series.visits]
-    if session_id not in ids or len(ids) < 2:
+    if session_id not in ids or max(len(ids), series.visits_in_all) < 2:
         return None
     previous = series.previous(session_id)
     here = series.visits[ids.index(session_id)]
     before = {fid for fid, _label in previous.raised} if previous else set()
     return {
         "visit": ids.index(session_id) + 1,
-        "visits": len(ids),
+        "visits": max(len(ids), series.visits_in_all),
         "baseline": None if series.baseline is None else {"session": series.baseline.session,
                                                            "phq9_total": series.baseline.phq9_total},
         "phq9_total": here.phq9_total,
