@@ -78,7 +78,7 @@ def test_show_describes_rules_in_words(cli) -> None:
     assert result.code == 0
     words = " ".join(result.out.split())  # the outline wraps long rules
     assert ("((systolic blood pressure, re-check not answered, or diastolic blood pressure, re-check not answered), "
-            "and systolic blood pressure above 180 mmHg)") in words
+            "and (systolic blood pressure above 180 mmHg, or diastolic blood pressure above 100 mmHg") in words
     assert "asked only if: thoughts of ending own life, past month: yes" in words
     assert "20–27: severe" in result.out
     assert result.out.index("urgent — same-day clinician attention") < result.out.index("possible contraindication")
