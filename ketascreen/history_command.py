@@ -17,13 +17,14 @@ class UnknownPatient(KetascreenError):
     pass
 
 
-def patient_visits(store: Store, patient: str, skipped: list[str] | None = None) -> list[Visit]:
+def patient_visits(store: Store, patient: str, skipped: list[str] | None = None,
+                   rows: dict | None = None) -> list[Visit]:  # type: ignore[type-arg]
     """Every readable session of the patient as a visit; files that cannot be read are named in
     ``skipped`` (by file, never by patient) and left as they are."""
     from ketascreen.index import patient_files
 
     visits = []
-    for path in patient_files(store, patient):
+    for path in patient_files(store, patient, rows):
         try:
             session = store.load(path)
             questionnaire = stored_questionnaire(session)
@@ -39,10 +40,11 @@ def patient_visits(store: Store, patient: str, skipped: list[str] | None = None)
 def patient_series(store: Store, patient: str, skipped: list[str] | None = None) -> Series:
     from dataclasses import replace
 
-    from ketascreen.index import unreadable_files
+    from ketascreen.index import refreshed, unreadable_files
 
-    series = series_of(patient, patient_visits(store, patient, skipped))
-    return replace(series, unreadable=len(unreadable_files(store)))
+    rows = refreshed(store)  # once: the directory is listed a single time
+    series = series_of(patient, patient_visits(store, patient, skipped, rows))
+    return replace(series, unreadable=len(unreadable_files(store, rows)))
 
 
 def history_command(patient: str, fmt: str, output: Path | None, data_dir: Path) -> int:

@@ -54,14 +54,16 @@ def refreshed(store: Store) -> dict[str, Row]:
     return rows
 
 
-def patient_files(store: Store, patient: str) -> list[Path]:
+def patient_files(store: Store, patient: str, rows: dict[str, Row] | None = None) -> list[Path]:
     """The session files of one patient, by the index (read again where stale)."""
-    return sorted(store.directory / name for name, row in refreshed(store).items() if len(row) > 2 and row[2] == patient)
+    rows = refreshed(store) if rows is None else rows
+    return sorted(store.directory / name for name, row in rows.items() if len(row) > 2 and row[2] == patient)
 
 
-def unreadable_files(store: Store) -> list[str]:
+def unreadable_files(store: Store, rows: dict[str, Row] | None = None) -> list[str]:
     """Session files that cannot be read: whose they are is unknown, so any patient's list may lack them."""
-    return sorted(name for name, row in refreshed(store).items() if len(row) == 2)
+    rows = refreshed(store) if rows is None else rows
+    return sorted(name for name, row in rows.items() if len(row) == 2)
 
 
 def forget(store: Store, session_id: str) -> None:
