@@ -49,14 +49,9 @@ def _score_facts(series: Series) -> list[str]:
 
 
 def _attention(visit: Visit) -> str:
-    parts = []
-    if visit.urgent:
-        parts.append(f"URGENT {len(visit.urgent)}")
-    if visit.urgent_unassessed:
-        parts.append(f"URGENT NOT ASSESSED {len(visit.urgent_unassessed)}")
-    if visit.contraindications:
-        parts.append(f"contra {len(visit.contraindications)}")
-    return ", ".join(parts) or "—"
+    from ketascreen.attention import Attention
+
+    return Attention(len(visit.urgent), len(visit.contraindications), len(visit.urgent_unassessed)).words() or "—"
 
 
 HEADINGS = ("date", "questionnaire", "status", "PHQ-9", "GAD-7", "item 9", "BP (re-check)", "attention")
