@@ -18,8 +18,9 @@ $(VENV)/.installed-bench: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
 	touch $@
 
+# Ctrl-C (exit 130) ends an interview as asked, with every answer saved: not an error for make to report.
 run: $(VENV)/.installed
-	$(BIN)/ketascreen run
+	@$(BIN)/ketascreen run; status=$$?; [ $$status -eq 130 ] || exit $$status
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest

@@ -338,7 +338,7 @@ def export(
 @app.command(name="export-questionnaire")
 def export_questionnaire(
     questionnaire: str = typer.Argument(..., metavar="ID_OR_FILE", help="A bundled id or a questionnaire file."),
-    fmt: str = typer.Option(..., "--format", "-f", help="fhir (a FHIR R4 Questionnaire)."),
+    fmt: str = typer.Option("fhir", "--format", "-f", help="fhir (a FHIR R4 Questionnaire; the only format, the default)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file."),
 ) -> None:
     """Export a questionnaire as a FHIR R4 Questionnaire."""

@@ -327,6 +327,23 @@ class Interview:
                 yield question.id
 
 
+def command_as_typed() -> str:
+    """How to run ketascreen again from this shell: its name where that finds this program (an
+    installed command), else the path it was started by (`make run` starts .venv/bin/ketascreen)."""
+    import shutil
+
+    started = sys.argv[0] if sys.argv and sys.argv[0] else "ketascreen"
+    if started.endswith("__main__.py"):
+        return f"{sys.executable} -m ketascreen"
+    found = shutil.which("ketascreen")
+    try:
+        if found and os.path.samefile(found, started):
+            return "ketascreen"
+    except OSError:
+        pass
+    return started
+
+
 def install_hangup_handlers() -> None:
     def stop(signum: int, _frame: object) -> None:
         raise Hangup(signum)
@@ -340,7 +357,7 @@ def conduct(screen: Screen, questionnaire: Questionnaire, session: Session, stor
             start: Question | None, by: str, clinic: str | None = None) -> int:
     """Run the interview on a locked, saved session and finish it: completed, or saved for later."""
     interview = Interview(screen, questionnaire, session, store, session.language, by)
-    resume_hint = f"ketascreen resume {session.id}"
+    resume_hint = f"{command_as_typed()} resume {session.id}"
 
     def repeat_urgent(to_stderr: bool = False) -> None:
         lines = closing_lines(interview.evaluation(), session.language)

@@ -194,3 +194,53 @@ def test_a_huge_number_is_refused_without_repeating_it(tmp_path: Path, digits: i
     done = run_installed("run", "--answers", str(answers), "--data-dir", str(tmp_path / "d"))
     assert done.returncode == 1 and "9999" not in done.stderr
     assert f"{answers}:4:16:" in done.stderr
+
+
+def test_every_control_and_format_character_is_made_visible() -> None:
+    import sys
+    import unicodedata
+
+    from ketascreen.textsafe import visible
+
+    left = [hex(c) for c in range(sys.maxunicode + 1)
+            if unicodedata.category(chr(c)) in ("Cc", "Cf", "Zl", "Zp") and chr(c) not in "\n\t"
+            and visible(chr(c)) == chr(c)]
+    assert left == []
+    assert visible("MRN\u061c7") == "MRN\\u061c7" and visible("x\U000e0041") == "x\\U000e0041"
+
+
+def test_an_arabic_letter_mark_is_refused_in_a_reference_and_shown_in_a_summary(tmp_path: Path) -> None:
+    done = run_installed("run", "--answers", str(EXAMPLES / "answers" / "nothing-flagged.yaml"),
+                         "--patient", "MRN\u061c7", "--data-dir", str(tmp_path))
+    assert done.returncode == 2 and "control characters" in done.stderr
+    answers = tmp_path / "a.yaml"
+    answers.write_text((EXAMPLES / "answers" / "nothing-flagged.yaml").read_text().replace(
+        "medications_list: sertraline 100 mg", "medications_list: \"sertraline \\u061c100 mg\""), encoding="utf-8")
+    done = run_installed("run", "--answers", str(answers), "--data-dir", str(tmp_path / "d"))
+    session_id = done.stdout.split("\t")[0]
+    for fmt in ("text", "markdown", "html"):
+        out = run_installed("summary", session_id, "-f", fmt, "--data-dir", str(tmp_path / "d")).stdout
+        assert "\u061c" not in out and "061c" in out, fmt
+
+
+def test_the_resume_command_printed_after_ctrl_c_works_as_typed(data_dir: Path) -> None:
+    import subprocess
+
+    import pexpect
+
+    from test_terminal import spawn, wait_question
+
+    child = spawn(data_dir, "run", "--patient", "P", "--staff", "AB")
+    wait_question(child)
+    child.sendintr()
+    child.expect(r"To continue: (.+) resume (\S+)\r")
+    command, session_id = child.match.group(1), child.match.group(2)
+    child.expect(pexpect.EOF)
+    pasted = subprocess.run(f"{command} sessions --data-dir {data_dir}", shell=True, capture_output=True, text=True,
+                            env={"PATH": "/usr/bin:/bin"}, timeout=60)
+    assert pasted.returncode == 0 and session_id in pasted.stdout
+
+
+def test_export_questionnaire_needs_no_format(tmp_path: Path) -> None:
+    done = run_installed("export-questionnaire", "ketamine-monitoring")
+    assert done.returncode == 0 and json.loads(done.stdout)["resourceType"] == "Questionnaire"
