@@ -84,7 +84,7 @@ def test_whole_interview_with_bad_input_back_unknown_ctrl_c_and_resume(data_dir:
     child.expect("Saved: 72")
     assert wait_question(child) == 6
     child.sendintr()  # Ctrl-C half-way
-    child.expect("Interrupted. Every answer given is saved. To continue: ketascreen resume (\\S+)")
+    child.expect("Interrupted. Every answer given is saved. To continue: \\S*ketascreen resume (\\S+)")
     session_id = child.match.group(1)
     child.expect(pexpect.EOF)
     child.close()
@@ -222,7 +222,7 @@ def test_help_and_save_and_quit(data_dir: Path) -> None:
     child.sendline("b")
     child.expect("This is the first question.")
     child.sendline("q")
-    child.expect("Saved for later. To continue: ketascreen resume")
+    child.expect("Saved for later. To continue: \\S*ketascreen resume")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
