@@ -70,12 +70,12 @@ def validate(
         try:
             path = find_questionnaire(name)
         except KetascreenError as error:
-            typer.echo(str(error))
+            typer.echo(_safe(str(error)))
             failed += 1
             continue
         _, problems = check_file(path, name, lint=True)
         for problem in problems:
-            typer.echo(str(problem))
+            typer.echo(_safe(str(problem)))
         errors = sum(p.severity == "error" for p in problems)
         warnings = len(problems) - errors
         if errors or (strict and warnings):
@@ -399,7 +399,7 @@ def config(ctx: typer.Context) -> None:
             from ketascreen.store import default_data_dir
 
             shown = str(default_data_dir())
-        typer.echo(f"{key}: {shown}  [{source}]")
+        typer.echo(_safe(f"{key}: {shown}  [{source}]"))
 
 
 def main(argv: Optional[list[str]] = None) -> int:
@@ -448,6 +448,14 @@ def main(argv: Optional[list[str]] = None) -> int:
     return result if isinstance(result, int) else ExitStatus.OK
 
 
+def _safe(text: str) -> str:
+    """Messages name what is in files and on the command line: shown, never obeyed by the terminal."""
+    from ketascreen.textsafe import visible
+
+    return visible(text)
+
+
 def _say(message: str, prefix: bool = True) -> None:
+    message = _safe(message)
     sys.stderr.write(f"ketascreen: {message}\n" if prefix else f"{message}\n")
     sys.stderr.flush()

@@ -244,3 +244,18 @@ def test_the_resume_command_printed_after_ctrl_c_works_as_typed(data_dir: Path) 
 def test_export_questionnaire_needs_no_format(tmp_path: Path) -> None:
     done = run_installed("export-questionnaire", "ketamine-monitoring")
     assert done.returncode == 0 and json.loads(done.stdout)["resourceType"] == "Questionnaire"
+
+
+def test_messages_show_control_characters_from_files_instead_of_sending_them(tmp_path: Path) -> None:
+    questionnaire = tmp_path / "q.yaml"
+    questionnaire.write_text('format: 1\nid: x\ntitle: X\nversion: "1"\nsections: []\n"bad\\e]0;title\\a": 1\n')
+    done = run_installed("validate", str(questionnaire))
+    assert "\x1b" not in done.stdout + done.stderr and "bad\\x1b]0;title\\x07" in done.stdout
+    answers = tmp_path / "a.yaml"
+    answers.write_text('patient: P\nstaff: S\nanswers:\n  "bp\\e[2Jx": 1\n')
+    done = run_installed("run", "--answers", str(answers), "--data-dir", str(tmp_path / "d"))
+    assert done.returncode == 1 and "\x1b" not in done.stderr and "\\x1b[2J" in done.stderr
+    settings = tmp_path / "settings.yaml"
+    settings.write_text('clinic_name: "Clinic \\e]52;c;evil\\a"\nprinter: "P\\u202e"\n')
+    shown = run_installed("--config", str(settings), "config")
+    assert "\x1b" not in shown.stdout and "\u202e" not in shown.stdout and "\\u202e" in shown.stdout
