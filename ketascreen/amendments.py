@@ -53,12 +53,10 @@ def amendments_of(session: Session, statuses: Statuses | None = None) -> list[Am
                                str(entry.get("reason", "")), changes))
     opened = session.amendment_open()
     if opened is not None:
-        window = [e for e in session.audit[opened:] if e.get("event") == "amend"]
         pending = tuple(Change(str(c["question"]), _answer(c["from"]), _answer(c["to"])) for c in session.changes_since(opened))
         if pending:
-            found.append(Amendment(str(session.audit[opened].get("at", "")),
-                                   ", ".join(dict.fromkeys(str(e.get("by", "")) for e in window)),
-                                   "; ".join(dict.fromkeys(str(e.get("reason", "")) for e in window if e.get("reason"))),
+            reasons, staff = session.amendment_authors(opened)
+            found.append(Amendment(str(session.audit[opened].get("at", "")), ", ".join(staff), "; ".join(reasons),
                                    pending, confirmed=False))
     if statuses is None or not found:
         return found

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ketascreen.errors import Problem
-from ketascreen.interview import InvalidAnswer, check_value, failed_check
+from ketascreen.interview import InvalidAnswer, breaks, check_value
 from ketascreen.model import Questionnaire
 from ketascreen.loading.yamlread import Located, Path_
-from ketascreen.session import DECLINED, UNKNOWN, VALUE, Answer, now
+from ketascreen.session import DECLINED, UNKNOWN, VALUE, Answer, AnswerValue, now
 
 TOP_KEYS = ("patient", "staff", "answers", "unknown", "declined")
 
@@ -127,13 +127,11 @@ def answers_in(located: Located, at: Path_, questionnaire: Questionnaire, shown:
             else:
                 result.answers[qid] = Answer(state, None, stamp)
                 result.lines[qid] = where[0]
+    def value_of(qid: str) -> AnswerValue | None:
+        return result.answers[qid].value if qid in result.answers else None
+
     for check in questionnaire.checks if apply_checks else ():
-        given = result.answers.get(check.question)
-        if given is None:
-            continue
-        message = failed_check(questionnaire, lambda q: result.answers[q].value if q in result.answers else None,
-                               check.question, given.value)
-        if message is not None:
+        if breaks(check, value_of):
             problem(located.position(at + ("answers", check.question)),
-                    f"{check.question}: {message} ({check.other} is on line {result.lines.get(check.other, 0)})")
+                    f"{check.question}: {check.message.get()} ({check.other} is on line {result.lines.get(check.other, 0)})")
     return result

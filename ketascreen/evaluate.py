@@ -241,16 +241,13 @@ _COMPARISON_WORDS = {
 
 
 def _evidence(condition: Condition, facts: Facts, q: Questionnaire, language: str | None,
-              seen: set[str] | None = None) -> list[str]:
+              seen: set[str] | None = None, top: bool = True) -> list[str]:
     """The parts of a true condition that made it true, in words (through each named flag once)."""
-    if seen is None:
-        seen = set()
-        if not isinstance(condition, Answered):
-            seen.add("")  # nested below the rule itself: an 'answered' test is then a side condition
+    seen = set() if seen is None else seen
     if isinstance(condition, AnyOf):
-        return [e for part in condition.parts if evaluate(part, facts) is Truth.TRUE for e in _evidence(part, facts, q, language, seen)]
+        return [e for part in condition.parts if evaluate(part, facts) is Truth.TRUE for e in _evidence(part, facts, q, language, seen, top=False)]
     if isinstance(condition, AllOf):
-        return [e for part in condition.parts for e in _evidence(part, facts, q, language, seen)]
+        return [e for part in condition.parts for e in _evidence(part, facts, q, language, seen, top=False)]
     if isinstance(condition, Not):
         return []  # "not X" is true because X is false: the answers behind X are in the evidence elsewhere
     if isinstance(condition, FlagRef):
@@ -258,9 +255,9 @@ def _evidence(condition: Condition, facts: Facts, q: Questionnaire, language: st
             return []
         seen.add(condition.ref)
         flag = next(f for f in q.flags if f.id == condition.ref)
-        return _evidence(flag.when, facts, q, language, seen)
+        return _evidence(flag.when, facts, q, language, seen, top=False)
     if isinstance(condition, Answered):
-        if seen:  # beside a comparison ("the re-check, when one was taken"), the comparison says it all
+        if not top:  # beside a comparison ("the re-check, when one was taken"), the comparison says it all
             return []
         question = q.question(condition.ref)
         value = facts.question_value(condition.ref)
@@ -303,25 +300,13 @@ def _missing(condition: Condition, facts: Facts, q: Questionnaire) -> list[str]:
                 refs = [part.ref]
             else:
                 score = q.score(part.ref)
-                refs = list(_condition_questions(score.zero_when)) + list(score.items) if score.zero_when else list(score.items)
+                gate = _rule_questions(score.zero_when, {}, set()) if score.zero_when else []
+                refs = gate + list(score.items)
             found.extend(r for r in refs if facts.question_value(r) is None)
 
     walk(condition)
     order = {question.id: index for index, question in enumerate(q.questions)}
     return sorted(set(found), key=order.__getitem__)
-
-
-def _condition_questions(condition: Condition | None) -> list[str]:
-    """The questions a condition names (for a score's gate)."""
-    if condition is None:
-        return []
-    if isinstance(condition, (AllOf, AnyOf)):
-        return [r for part in condition.parts for r in _condition_questions(part)]
-    if isinstance(condition, Not):
-        return _condition_questions(condition.part)
-    if isinstance(condition, (Answered,)) or (isinstance(condition, Compare) and condition.subject == "question"):
-        return [condition.ref]
-    return []
 
 
 def _negative_screens(questionnaire: Questionnaire, flags: list[FlagResult], facts: Facts,
@@ -348,7 +333,7 @@ def _negative_screens(questionnaire: Questionnaire, flags: list[FlagResult], fac
 
 
 def _rule_questions(condition: Condition, rules: dict[str, Condition], seen: set[str]) -> list[str]:
-    """The questions a rule reads, through the flags it names."""
+    """The questions a rule reads, through the flags it names (``rules``: flag id → rule)."""
     if isinstance(condition, (AllOf, AnyOf)):
         return [r for part in condition.parts for r in _rule_questions(part, rules, seen)]
     if isinstance(condition, Not):

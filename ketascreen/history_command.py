@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ketascreen.errors import ExitStatus, KetascreenError, UsageError
 from ketascreen.evaluate import evaluate_session
+from ketascreen.index import Row
 from ketascreen.series import Series, Visit, series_of, visit_of
 from ketascreen.store import Store, outside_store, write_private
 from ketascreen.stored import stored_questionnaire
@@ -18,7 +19,7 @@ class UnknownPatient(KetascreenError):
 
 
 def patient_visits(store: Store, patient: str, skipped: list[str] | None = None,
-                   rows: dict | None = None) -> list[Visit]:  # type: ignore[type-arg]
+                   rows: dict[str, Row] | None = None) -> list[Visit]:
     """Every readable session of the patient as a visit; files that cannot be read are named in
     ``skipped`` (by file, never by patient) and left as they are."""
     from ketascreen.index import patient_files

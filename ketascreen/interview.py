@@ -12,7 +12,7 @@ from typing import Callable
 
 from ketascreen.conditions import Truth, compare, evaluate
 from ketascreen.describe import plain
-from ketascreen.model import Question, Questionnaire
+from ketascreen.model import Check, Question, Questionnaire
 from ketascreen.scoring import facts_for
 from ketascreen.session import DECLINED, UNKNOWN, VALUE, Answer, AnswerValue, Session, now
 
@@ -116,20 +116,25 @@ def answer(questionnaire: Questionnaire, session: Session, question: Question, g
     return prune(questionnaire, session, by)
 
 
+def breaks(check: Check, value_of: Callable[[str], AnswerValue | None]) -> bool:
+    """The two answers a check compares both have a value, and the comparison fails (an answer
+    missing is no evidence of a slip)."""
+    mine, theirs = value_of(check.question), value_of(check.other)
+    return mine is not None and theirs is not None and compare(mine, check.operator, theirs) is False  # type: ignore[arg-type]
+
+
 def failed_check(questionnaire: Questionnaire, value_of: Callable[[str], AnswerValue | None], question_id: str,
                  value: AnswerValue | None, language: str | None = None) -> str | None:
     """The message of the first cross-answer check that this answer, beside the others, breaks;
-    None when every check holds or cannot be decided (an answer missing is no evidence of a slip)."""
+    None when every check holds or cannot be decided."""
     if value is None:
         return None
-    for check in questionnaire.checks:
-        if question_id not in (check.question, check.other):
-            continue
-        mine = value if check.question == question_id else value_of(check.question)
-        theirs = value if check.other == question_id else value_of(check.other)
-        if mine is not None and theirs is not None and compare(mine, check.operator, theirs) is False:  # type: ignore[arg-type]
-            return check.message.get(language)
-    return None
+
+    def with_this(qid: str) -> AnswerValue | None:
+        return value if qid == question_id else value_of(qid)
+
+    return next((c.message.get(language) for c in questionnaire.checks
+                 if question_id in (c.question, c.other) and breaks(c, with_this)), None)
 
 
 def check_answer(questionnaire: Questionnaire, session: Session, question: Question, given: Answer,

@@ -29,10 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from ketascreen.answersfile import answers_in
-from ketascreen.conditions import compare
 from ketascreen.errors import Problem, ProblemsError
 from ketascreen.evaluate import COVERED, NOT_RAISED, RAISED, UNASSESSED, evaluate_session
-from ketascreen.interview import prune
+from ketascreen.interview import breaks, prune
 from ketascreen.loading.load import bundled_ids, find_questionnaire, load_source
 from ketascreen.model import Questionnaire
 from ketascreen.session import Session
@@ -199,7 +198,7 @@ def _run(source: Any, name: str, line: int, answers: dict, expect: Expectation) 
     for qid, given in answers.items():
         session.record(qid, given, "test")
     outcome = Outcome(name, line)
-    failed = [c.id for c in q.checks if _breaks(c, session)]
+    failed = [c.id for c in q.checks if breaks(c, session.value_of)]
     for cid in failed:
         if cid not in expect.failed_checks:
             check = next(c for c in q.checks if c.id == cid)
@@ -234,11 +233,6 @@ def _run(source: Any, name: str, line: int, answers: dict, expect: Expectation) 
             outcome.differences.append(f"score {sid}: expected the range {wanted['range'][0]}–{wanted['range'][1]}, "
                                        f"but it was {result.low}–{result.high}")
     return outcome
-
-
-def _breaks(check: Any, session: Session) -> bool:
-    mine, theirs = session.value_of(check.question), session.value_of(check.other)
-    return mine is not None and theirs is not None and compare(mine, check.operator, theirs) is False
 
 
 def _is_range(value: Any) -> bool:

@@ -108,9 +108,7 @@ class Session:
             self.log("completed", by)
             return
         self.completed = self.first_completed() or now()
-        window = self.audit[opened:]
-        reasons = list(dict.fromkeys(str(e.get("reason", "")) for e in window if e.get("event") == "amend" and e.get("reason")))
-        staff = list(dict.fromkeys(str(e.get("by", "")) for e in window if e.get("event") == "amend"))
+        reasons, staff = self.amendment_authors(opened)
         self.log("amended", by, reason="; ".join(reasons), amended_by=staff, changes=self.changes_since(opened))
 
     def begin_amendment(self, by: str, reason: str) -> None:
@@ -128,6 +126,12 @@ class Session:
             elif event == "amend" and opened is None:
                 opened = index
         return opened
+
+    def amendment_authors(self, opened: int) -> tuple[list[str], list[str]]:
+        """The reasons given and the staff who began or took up the amendment opened at this index."""
+        window = [e for e in self.audit[opened:] if e.get("event") == "amend"]
+        reasons = list(dict.fromkeys(str(e["reason"]) for e in window if e.get("reason")))
+        return reasons, list(dict.fromkeys(str(e.get("by", "")) for e in window))
 
     def first_completed(self) -> str | None:
         return next((str(e["at"]) for e in self.audit if e.get("event") == "completed" and e.get("at")), None)
@@ -208,8 +212,9 @@ def _check_shape(data: dict[str, Any]) -> None:
     """Every part of a session file has the kind of value ketascreen writes: a file edited by hand
     ("audit": "x", "completed": 7) is refused as a whole, never half read."""
     def kind(value: Any, expected: type | tuple[type, ...], what: str) -> None:
-        if not isinstance(value, expected) or isinstance(value, bool) and bool not in (
-                expected if isinstance(expected, tuple) else (expected,)):
+        allowed = expected if isinstance(expected, tuple) else (expected,)
+        # isinstance(True, int) holds in Python: yes/no is allowed only where bool is listed.
+        if type(value) not in allowed and not (isinstance(value, allowed) and type(value) is not bool):
             raise ValueError(f"{what} has a value of the wrong kind")
 
     for key in ("id", "patient", "staff", "status", "created"):

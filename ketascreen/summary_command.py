@@ -37,9 +37,14 @@ def summary_command(references: list[str], fmt: str, output: Path | None, output
         if target is not None:
             outside_store(store.directory, target)
     when = generated_at()
+    rows = None  # the index, listed once for the whole batch, when a session needs it
     for reference in references:
         session = store.load(store.resolve(reference))
-        series = _series(store, session)
+        if rows is None:
+            from ketascreen.index import refreshed
+
+            rows = refreshed(store)
+        series = _series(store, session, rows)
         content = summarize(stored_questionnaire(session), session, fmt, when, clinic, series)
         if printer is not None:
             destination = ["-d", printer_name] if printer_name else []
@@ -62,13 +67,13 @@ def summary_command(references: list[str], fmt: str, output: Path | None, output
     return ExitStatus.OK
 
 
-def _series(store: Store, session):  # type: ignore[no-untyped-def]
+def _series(store: Store, session, rows):  # type: ignore[no-untyped-def]
     """The patient's visits up to this one (from the session's own data directory), for the
     "Since baseline" block; None when the patient has no other session there."""
     from ketascreen.history_command import patient_visits
     from ketascreen.series import series_of
 
-    visits = patient_visits(store, session.patient)
+    visits = patient_visits(store, session.patient, rows=rows)
     if not any(v.session != session.id for v in visits):
         return None
     from dataclasses import replace

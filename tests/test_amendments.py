@@ -17,6 +17,20 @@ from test_terminal import spawn, the_session, wait_question
 REASON = "patient corrected the answer on reflection"
 
 
+def thoughts_now_yes(child: pexpect.spawn) -> None:
+    """At the review: change "thoughts of ending own life" to yes and acknowledge the urgent notice;
+    the plan question follows."""
+    child.expect(r"(\d+)\. thoughts of ending own life, past month: no")
+    number = child.match.group(1)
+    child.expect("c to confirm")
+    child.sendline(number)
+    wait_question(child)
+    child.sendline("y")
+    child.expect("Type ok")
+    child.sendline("ok")
+    wait_question(child)
+
+
 def completed_then_amended(data_dir: Path) -> str:
     done = run_installed("run", "--answers", str(EXAMPLES / "answers" / "nothing-flagged.yaml"),
                          "--data-dir", str(data_dir))
@@ -29,15 +43,7 @@ def completed_then_amended(data_dir: Path) -> str:
     child.expect("needed")
     child.sendline(REASON)
     child.expect("Review: every answer")
-    child.expect(r"(\d+)\. thoughts of ending own life, past month: no")
-    number = child.match.group(1)
-    child.expect("c to confirm")
-    child.sendline(number)
-    wait_question(child)
-    child.sendline("y")
-    child.expect("Type ok")
-    child.sendline("ok")
-    wait_question(child)
+    thoughts_now_yes(child)
     child.expect("plan")
     child.sendline("n")
     child.expect("Review: every answer")
@@ -126,15 +132,7 @@ def test_an_amendment_left_unfinished_stays_on_the_chart_and_is_finished_as_one(
                          "--data-dir", str(data_dir))
     session_id = done.stdout.split("\t")[0]
     child = spawn(data_dir, "resume", session_id, "--amend", "--staff", "EF", "--reason", "patient misheard")
-    child.expect(r"(\d+)\. thoughts of ending own life, past month: no")
-    number = child.match.group(1)
-    child.expect("c to confirm")
-    child.sendline(number)
-    wait_question(child)
-    child.sendline("y")
-    child.expect("Type ok")
-    child.sendline("ok")
-    wait_question(child)
+    thoughts_now_yes(child)
     child.sendline("q")  # left unfinished
     child.expect(pexpect.EOF)
     pending = json.loads(run_installed("summary", session_id, "-f", "json", "--data-dir", str(data_dir)).stdout)
