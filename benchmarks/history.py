@@ -29,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ketascreen.history_command import patient_series
+from ketascreen.commands.history import patient_series
 from ketascreen.index import INDEX_FILE
 from ketascreen.loading.load import load_source
 from ketascreen.render.history import render_history

@@ -45,7 +45,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ketascreen import interview as rules
+from ketascreen import answering as rules
 from ketascreen.evaluate import evaluate_session
 from ketascreen.loading.load import Source, load_source
 from ketascreen.model import Question

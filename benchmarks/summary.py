@@ -56,7 +56,7 @@ from typing import Callable
 
 from ketascreen.answersfile import read_answers
 from ketascreen.stored import stored_questionnaire
-from ketascreen.interview import prune
+from ketascreen.answering import prune
 from ketascreen.loading.load import load_source
 from ketascreen.model import Questionnaire
 from ketascreen.session import COMPLETED, ID_ALPHABET, Answer, Session

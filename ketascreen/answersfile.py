@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ketascreen.errors import Problem
-from ketascreen.interview import InvalidAnswer, breaks, check_value
+from ketascreen.answering import InvalidAnswer, breaks, check_value
 from ketascreen.model import Questionnaire
 from ketascreen.loading.yamlread import Located, Path_
 from ketascreen.session import DECLINED, UNKNOWN, VALUE, Answer, AnswerValue, now

@@ -8,9 +8,12 @@ from enum import IntEnum
 
 class ExitStatus(IntEnum):
     OK = 0
-    PROBLEM = 1
+    PROBLEM = 1  # something found or refused: problems in a file, a session that cannot be read, no more input
     USAGE = 2
-    INTERRUPTED = 130
+    INTERNAL = 70  # a fault of ours (sysexits EX_SOFTWARE), never to be read as "problems found"
+    HANGUP = 129  # 128 + SIGHUP: the terminal closed; every confirmed answer is saved
+    INTERRUPTED = 130  # 128 + SIGINT: Ctrl-C
+    TERMINATED = 143  # 128 + SIGTERM
 
 
 @dataclass(frozen=True, order=True)
@@ -54,3 +57,29 @@ class QuestionnaireError(ProblemsError):
 
 class QuestionnaireNotFound(KetascreenError):
     pass
+
+
+class Stopped(KetascreenError):
+    """An interview that ended before it was completed, with every confirmed answer saved.
+
+    ``lines`` are said last (the urgent flags raised so far), after the message itself."""
+
+    def __init__(self, message: str, exit_status: ExitStatus, lines: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.exit_status = exit_status
+        self.lines = lines
+
+
+class NoMoreInput(Stopped):
+    """Standard input ended where an answer was awaited."""
+
+    def __init__(self, message: str = "ended: no more input", lines: tuple[str, ...] = ()):
+        super().__init__(message, ExitStatus.PROBLEM, lines)
+
+
+class Interrupted(Stopped):
+    """Ctrl-C, or SIGTERM / SIGHUP (the exit status says which)."""
+
+    def __init__(self, message: str = "interrupted", exit_status: ExitStatus = ExitStatus.INTERRUPTED,
+                 lines: tuple[str, ...] = ()):
+        super().__init__(message, exit_status, lines)

@@ -1,321 +1,433 @@
-"""The interview's rules, without a terminal: which questions are asked, what a typed answer means,
-what is still missing. The terminal layer and the answers-file reader both go through here, so a
-value is checked the same way however it arrives.
+"""The interview at a terminal: the one module that asks a person questions and shows them the
+answers (the rules of answering are in `answering`, which has no terminal code).
+
+Every confirmed answer is saved before the next question shows; Ctrl-C, end of input, SIGTERM and
+SIGHUP leave a session that `ketascreen resume` continues. They end the interview with an exception
+from `ketascreen.errors` (Interrupted, NoMoreInput) that the command line turns into an exit status.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
-from typing import Callable
+from datetime import datetime
 
-from ketascreen.conditions import Truth, compare, evaluate
-from ketascreen.describe import plain
-from ketascreen.model import Check, Question, Questionnaire
-from ketascreen.scoring import facts_for
-from ketascreen.session import DECLINED, UNKNOWN, VALUE, Answer, AnswerValue, Session, now
+from rich.console import Console
+from rich.text import Text
 
-# Typed commands, the same at every prompt. A lone letter is a command, never a text answer.
-BACK, HELP, QUIT, KEEP = "b", "?", "q", ""
-UNKNOWN_KEYS = ("u", "unknown")
-DECLINED_KEYS = ("d", "declined")
-YES = ("y", "yes")
-NO = ("n", "no")
-DATE_RULE = "year-month-day (2026-11-29) or day/month/year (29/11/2026)"
+from ketascreen import answering as rules
+from ketascreen.attention import ACKNOWLEDGED, closing_lines, notice_lines, pressing, unacknowledged_urgent
+from ketascreen.describe import describe_value
+from ketascreen.errors import ExitStatus, Interrupted, NoMoreInput
+from ketascreen.evaluate import Evaluation, FlagResult, evaluate_session
+from ketascreen.model import Question, Questionnaire, Severity
+from ketascreen.render.text import text_lines
+from ketascreen.render.view import summary_view
+from ketascreen.series import Series
+from ketascreen.session import COMPLETED, DECLINED, UNKNOWN, Answer, Session
+from ketascreen.store import Store
+from ketascreen.stored import stored_questionnaire
+from ketascreen.textsafe import visible
 
-
-class InvalidAnswer(ValueError):
-    """The answer cannot be accepted; the message says what would be, and never repeats the answer
-    (messages can end up in logs, and answers are health data)."""
-
-
-@dataclass(frozen=True)
-class Step:
-    """Where the interview stands: the question, its place on the current path, and the path length."""
-
-    question: Question
-    position: int  # 1-based
-    total: int
+MAX_REFERENCE = 64
+ACKNOWLEDGE = "ok"
 
 
-def asked_questions(questionnaire: Questionnaire, session: Session) -> list[Question]:
-    """The questions on the path the answers so far lead to, in order.
-
-    Skip logic asks rather than skips: a question whose condition is unknown is asked.
-    """
-    skipped: set[str] = set()  # conditions look only backwards, so this is complete for each step
-    facts = facts_for(questionnaire, session.value_of, skipped.__contains__)
-    path = []
-    for section in questionnaire.sections:
-        if section.when is not None and evaluate(section.when, facts) is Truth.FALSE:
-            skipped.update(q.id for q in section.questions)
-            continue
-        for question in section.questions:
-            if question.when is None or evaluate(question.when, facts) is not Truth.FALSE:
-                path.append(question)
-            else:
-                skipped.add(question.id)
-    return path
+class QuitRequested(Exception):
+    """Staff typed q where the interview was waiting for something else (an acknowledgement)."""
 
 
-def step_at(questionnaire: Questionnaire, session: Session, question_id: str) -> Step:
-    path = asked_questions(questionnaire, session)
-    ids = [q.id for q in path]
-    position = ids.index(question_id) + 1 if question_id in ids else len(ids)
-    return Step(questionnaire.question(question_id), position, len(path))
+class Hangup(Exception):
+    """SIGTERM or SIGHUP arrived: stop asking, keep what is saved."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
 
 
-def first_open(questionnaire: Questionnaire, session: Session) -> Question | None:
-    """The first question on the path without an answer."""
-    return next((q for q in asked_questions(questionnaire, session) if q.id not in session.answers), None)
+def plain_wanted(plain: bool) -> bool:
+    return plain or "NO_COLOR" in os.environ or os.environ.get("TERM") == "dumb"
 
 
-def following(questionnaire: Questionnaire, session: Session, question_id: str) -> Question | None:
-    """The question after this one on the current path (answered or not)."""
-    path = asked_questions(questionnaire, session)
-    ids = [q.id for q in path]
-    if question_id not in ids:
-        return first_open(questionnaire, session)
-    index = ids.index(question_id)
-    return path[index + 1] if index + 1 < len(path) else None
+@dataclass
+class Screen:
+    """Output through rich (colour only where wanted), input line by line from standard input."""
 
+    console: Console
+    plain: bool
+    read: Callable[[str], str] = input
 
-def preceding(questionnaire: Questionnaire, session: Session, question_id: str | None) -> Question | None:
-    """The question before this one on the current path (None at the start); the last one at the end."""
-    path = asked_questions(questionnaire, session)
-    if question_id is None:
-        return path[-1] if path else None
-    ids = [q.id for q in path]
-    if question_id not in ids:
-        return None
-    index = ids.index(question_id)
-    return path[index - 1] if index > 0 else None
+    @classmethod
+    def create(cls, plain: bool) -> Screen:
+        plain = plain_wanted(plain)
+        console = Console(highlight=False, emoji=False, no_color=plain, soft_wrap=plain)
+        return cls(console, plain)
 
+    def say(self, text: str = "", style: str | None = None) -> None:
+        self.console.print(Text(visible(text), style=(style or "") if not self.plain else ""))
 
-def missing_required(questionnaire: Questionnaire, session: Session) -> list[Question]:
-    return [q for q in asked_questions(questionnaire, session) if q.required and q.id not in session.answers]
-
-
-def prune(questionnaire: Questionnaire, session: Session, by: str) -> list[str]:
-    """Remove answers to questions the current answers no longer lead to (the audit trail keeps them)."""
-    removed: list[str] = []
-    while True:  # dropping one answer can take another question off the path
-        on_path = {q.id for q in asked_questions(questionnaire, session)}
-        gone = [qid for qid in session.answers if qid not in on_path]
-        if not gone:
-            return removed
-        for qid in gone:
-            session.forget(qid, by, reason="no longer asked after a change to an earlier answer")
-        removed.extend(gone)
-
-
-def answer(questionnaire: Questionnaire, session: Session, question: Question, given: Answer, by: str) -> list[str]:
-    """Record an answer and re-apply skip logic; returns the ids of answers that fell away."""
-    session.record(question.id, given, by)
-    return prune(questionnaire, session, by)
-
-
-def breaks(check: Check, value_of: Callable[[str], AnswerValue | None]) -> bool:
-    """The two answers a check compares both have a value, and the comparison fails (an answer
-    missing is no evidence of a slip)."""
-    mine, theirs = value_of(check.question), value_of(check.other)
-    return mine is not None and theirs is not None and compare(mine, check.operator, theirs) is False  # type: ignore[arg-type]
-
-
-def failed_check(questionnaire: Questionnaire, value_of: Callable[[str], AnswerValue | None], question_id: str,
-                 value: AnswerValue | None, language: str | None = None) -> str | None:
-    """The message of the first cross-answer check that this answer, beside the others, breaks;
-    None when every check holds or cannot be decided."""
-    if value is None:
-        return None
-
-    def with_this(qid: str) -> AnswerValue | None:
-        return value if qid == question_id else value_of(qid)
-
-    return next((c.message.get(language) for c in questionnaire.checks
-                 if question_id in (c.question, c.other) and breaks(c, with_this)), None)
-
-
-def check_answer(questionnaire: Questionnaire, session: Session, question: Question, given: Answer,
-                 language: str | None = None) -> None:
-    """InvalidAnswer with the check's message when the answer breaks a check across answers."""
-    if given.state == VALUE:
-        problem = failed_check(questionnaire, session.value_of, question.id, given.value, language)
-        if problem is not None:
-            raise InvalidAnswer(problem)
-
-
-# --- what a typed answer means -----------------------------------------------------------------
-
-
-def parse_typed(question: Question, typed: str) -> Answer:
-    """A line typed at the prompt as an Answer, or InvalidAnswer saying what would be accepted."""
-    text = " ".join(typed.split()) if question.type != "text" else typed.strip()
-    lowered = text.lower()
-    if lowered in UNKNOWN_KEYS:
-        if not question.accepts_unknown:
-            raise InvalidAnswer("this question needs an answer: \"unknown\" is not accepted here")
-        return Answer(UNKNOWN, at=now())
-    if lowered in DECLINED_KEYS:
-        if not question.accepts_declined:
-            raise InvalidAnswer("this question needs an answer: \"declined\" is not accepted here")
-        return Answer(DECLINED, at=now())
-    if not text:
-        raise InvalidAnswer(f"an answer is needed: {expected(question)}")
-    return Answer(VALUE, _parse_value(question, text), now())
-
-
-def check_value(question: Question, value: object) -> AnswerValue:
-    """A value from an answers file (YAML/JSON types) checked exactly as a typed answer would be."""
-    if question.type == "yes_no":
-        if isinstance(value, bool):
-            return value
-        return _parse_value(question, str(value))
-    if question.type in ("integer", "number"):
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise InvalidAnswer(expected(question))
-        return _parse_value(question, str(value))
-    if question.type == "choice":
-        if not isinstance(value, str) or value not in {c.code for c in question.choices}:
-            raise InvalidAnswer(f"not one of the choice codes: {', '.join(c.code for c in question.choices)}")
-        return value
-    if question.type == "multi_choice":
-        items = value if isinstance(value, list) else [value]
-        codes = {c.code for c in question.choices}
-        wrong = [item for item in items if not isinstance(item, str) or item not in codes]
-        if wrong:
-            raise InvalidAnswer(f"item {items.index(wrong[0]) + 1} is not one of the choice codes: "
-                                f"{', '.join(c.code for c in question.choices)}")
-        return tuple(c.code for c in question.choices if c.code in items)
-    if question.type == "scale":
-        if isinstance(value, bool) or not isinstance(value, (int, str)):
-            raise InvalidAnswer(expected(question))
-        return _parse_value(question, str(value))
-    if question.type == "date":
-        return _parse_value(question, str(value))
-    if isinstance(value, (dict, list)) or value is None:
-        raise InvalidAnswer("free text is expected here")
-    text = str(value).strip()
-    if not text:
-        raise InvalidAnswer("free text is expected here; leave the question out to leave it open")
-    return text
-
-
-def _parse_value(question: Question, text: str) -> AnswerValue:
-    kind = question.type
-    lowered = text.lower()
-    if kind == "yes_no":
-        if lowered in YES or lowered == "true":
-            return True
-        if lowered in NO or lowered == "false":
-            return False
-        raise InvalidAnswer(expected(question))
-    if kind in ("integer", "number"):
-        return _parse_number(question, lowered)
-    if kind == "choice":
-        return _pick(question, lowered)
-    if kind == "multi_choice":
-        if lowered in ("0", "none"):
-            return ()
-        parts = [p for p in re.split(r"[,\s]+", lowered) if p]
-        picked = {_pick(question, part) for part in parts}
-        return tuple(c.code for c in question.choices if c.code in picked)
-    if kind == "scale":
-        try:
-            score = int(lowered)
-        except ValueError:
-            raise InvalidAnswer(expected(question)) from None
-        if score not in {o.score for o in question.options}:
-            raise InvalidAnswer(expected(question))
-        return score
-    if kind == "date":
-        return _parse_date(text).isoformat()
-    return text
-
-
-# Short forms staff type for a unit the questionnaire spells out.
-UNIT_ALIASES = {"beats per minute": ("bpm", "/min", "per minute"), "mmhg": ("mm hg",), "%": ("percent",),
-                "kg": ("kgs", "kilograms"), "years": ("yrs", "y", "year")}
-
-
-def _parse_number(question: Question, text: str) -> int | float:
-    unit = (question.unit or "").lower()
-    for spelled in ((unit, *UNIT_ALIASES.get(unit, ())) if unit else ()):
-        if text.endswith(spelled):
-            text = text[: -len(spelled)].strip()
-            break
-    if re.fullmatch(r"\d+\s*/\s*\d+", text):
-        # 165/95 at the systolic prompt: both numbers of a reading, where one is asked at a time.
-        raise InvalidAnswer("type one number here (for a blood pressure, the upper number now; the lower "
-                            "number is asked next)")
-    try:
-        if question.type == "integer":
-            if not re.fullmatch(r"[-+]?\d+", text):
-                raise ValueError
-            number: int | float = int(text)
+    def heading(self, text: str) -> None:
+        if self.plain:
+            self.say(f"== {text} ==")
         else:
-            if not re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)", text):
-                raise ValueError
-            number = float(text)
-            number = int(number) if number.is_integer() and "." not in text else number
-    except ValueError:
-        raise InvalidAnswer(expected(question)) from None
-    if (question.min is not None and number < question.min) or (question.max is not None and number > question.max):
-        raise InvalidAnswer(f"out of range: {expected(question)}")
-    return number
+            self.console.rule(Text(visible(text), style="bold"), align="left")
+
+    def ask(self, prompt: str = "> ") -> str:
+        self.console.file.flush()
+        return self.read(prompt)
+
+    def alarm(self, lines: list[str]) -> None:
+        """A notice that cannot be missed, with or without colour: framed in '!!' on every line."""
+        bar = "!" * 78
+        style = None if self.plain else "bold white on red"
+        self.say()
+        self.say(bar, style)
+        for line in lines:
+            self.say(f"!! {line}", style)
+        self.say(bar, style)
 
 
-def _pick(question: Question, text: str) -> str:
-    if re.fullmatch(r"[0-9]{1,6}", text) and 1 <= int(text) <= len(question.choices):
-        return question.choices[int(text) - 1].code
-    for choice in question.choices:
-        if choice.code.lower() == text:
-            return choice.code
-    raise InvalidAnswer(expected(question))
+def reference_problem(text: str, what: str, limit: int = MAX_REFERENCE) -> str | None:
+    """Why a patient reference or staff initials cannot be used, or None."""
+    if not text:
+        return f"the {what} is needed to file the session"
+    if len(text) > limit:
+        return f"the {what} is longer than {limit} characters"
+    if text != visible(text):
+        return f"the {what} has control characters in it"
+    return None
 
 
-def _parse_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        pass
-    match = re.fullmatch(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})", text)
-    if match:
-        day, month, year = (int(g) for g in match.groups())
+def ask_reference(screen: Screen, prompt: str, what: str, limit: int = MAX_REFERENCE) -> str:
+    while True:
+        typed = " ".join(screen.ask(f"{prompt}: ").split())
+        problem = reference_problem(typed, what, limit)
+        if problem is None:
+            return typed
+        screen.say(problem[0].upper() + problem[1:] + ("; please type it." if not typed else "; please type it again."),
+                   "yellow")
+
+
+@dataclass
+class Interview:
+    screen: Screen
+    questionnaire: Questionnaire
+    session: Session
+    store: Store
+    language: str | None
+    by: str
+    pressing_now: set[str] | None = None  # urgent and contraindication flags raised so far
+
+    def evaluation(self) -> Evaluation:
+        return evaluate_session(self.questionnaire, self.session, self.language, history=False)
+
+    def attend_to_findings(self) -> None:
+        """Notices for urgent and contraindication flags raised since the last answer. On the first
+        call, urgent flags raised before (an answers file, an earlier sitting) and never acknowledged."""
+        evaluation = self.evaluation()
+        now = pressing(evaluation)
+        if self.pressing_now is None:
+            # Found before this sitting (an answers file, an earlier sitting): urgent ones not yet
+            # acknowledged stop the interview; every contraindication is pointed out again.
+            fresh = unacknowledged_urgent(evaluation) + [r for r in now.values()
+                                                         if r.flag.severity is Severity.CONTRAINDICATION]
+        else:
+            fresh = [r for fid, r in now.items() if fid not in self.pressing_now]
+        self.pressing_now = set(now)
+        for result in sorted(fresh, key=lambda r: r.flag.severity.rank):
+            if result.flag.severity is Severity.URGENT:
+                self.urgent_notice(result)
+            else:
+                self.contraindication_notice(result)
+
+    def urgent_notice(self, result: FlagResult) -> None:
+        """Stop until staff acknowledge; the acknowledgement goes into the audit trail."""
+        self.screen.alarm(notice_lines(result, self.language))
+        while True:
+            typed = self.screen.ask(f"Type {ACKNOWLEDGE} and press Enter to confirm you have read this: ").strip().lower()
+            if typed == ACKNOWLEDGE:
+                break
+            if typed == rules.QUIT:
+                raise QuitRequested
+            self.screen.say(f"The interview waits until this notice is acknowledged: type {ACKNOWLEDGE} "
+                            "(or q to save and stop).", "yellow")
+        self.session.log(ACKNOWLEDGED, self.by, flag=result.flag.id)
+        self.store.save(self.session)
+        self.screen.say("Acknowledged (recorded in the audit trail). The interview goes on.", "green")
+
+    def contraindication_notice(self, result: FlagResult) -> None:
+        found = "; ".join(result.evidence)
+        self.screen.say()
+        self.screen.say(f"Possible contraindication: {result.flag.label.get(self.language)}"
+                        + (f" (found: {found})" if found else "") + ".", "bold yellow")
+        if result.flag.staff_instruction is not None:
+            self.screen.say(result.flag.staff_instruction.get(self.language), "bold yellow")
+
+    def run(self, start: Question | None) -> str:
+        """Ask until the session is confirmed ("completed") or staff save and quit ("quit")."""
         try:
-            return date(year, month, day)
-        except ValueError:
-            raise InvalidAnswer(f"not a date in the calendar; dates are {DATE_RULE}") from None
-    raise InvalidAnswer(f"a date, as {DATE_RULE}")
+            self.attend_to_findings()
+            return self._run(start)
+        except QuitRequested:
+            return "quit"
+
+    def _run(self, start: Question | None) -> str:
+        current = start
+        correcting = False
+        shown_section = shown_question = None
+        while True:
+            if current is None:
+                choice = self.review()
+                if choice is None:
+                    return "quit"
+                if choice == "complete":
+                    return "completed"
+                current, correcting = self.questionnaire.question(choice), True
+                shown_section = None
+                continue
+            if current.section != shown_section:
+                self.show_section(current)
+                shown_section = current.section
+            if current.id != shown_question:
+                self.show_question(current)
+                shown_question = current.id
+            typed = self.screen.ask()
+            command = typed.strip().lower()
+            if command == rules.QUIT:
+                return "quit"
+            if command == rules.HELP:
+                self.show_help(current)
+                continue
+            if command == rules.BACK:
+                previous = rules.preceding(self.questionnaire, self.session, current.id)
+                if previous is None:
+                    self.screen.say("This is the first question.", "yellow")
+                else:
+                    current = previous
+                continue
+            if command == rules.KEEP and (current.id in self.session.answers or not current.required):
+                kept = self.session.answers.get(current.id)
+                self.screen.say(f"Kept: {self.words(current, kept)}" if kept else "Left open.", "green")
+                current = self.after(current, correcting)
+                continue
+            try:
+                given = rules.parse_typed(current, typed)
+                rules.check_answer(self.questionnaire, self.session, current, given, self.language)
+            except rules.InvalidAnswer as problem:
+                self.screen.say(f"Not accepted: {problem}.", "yellow")
+                continue
+            changed = not given.same_as(self.session.answers.get(current.id))
+            removed = rules.answer(self.questionnaire, self.session, current, given, self.by)
+            if changed and self.session.status == COMPLETED:
+                self.session.reopen()
+            self.store.save(self.session)
+            self.screen.say(f"Saved: {self.words(current, given)}", "green")
+            if removed:
+                labels = ", ".join(self.questionnaire.question(q).label.get(self.language) for q in removed)
+                self.screen.say(f"No longer asked after this change, so set aside (kept in the audit trail): {labels}", "yellow")
+            self.attend_to_findings()
+            current = self.after(current, correcting)
+
+    def after(self, question: Question, correcting: bool) -> Question | None:
+        if correcting:
+            return next(iter(rules.missing_required(self.questionnaire, self.session)), None)
+        return rules.following(self.questionnaire, self.session, question.id)
+
+    def show_section(self, question: Question) -> None:
+        section = self.questionnaire.section_of(question.id)
+        self.screen.say()
+        self.screen.heading(section.title.get(self.language))
+        if section.intro:
+            self.screen.say(f"Read first: {section.intro.get(self.language)}", "italic")
+
+    def show_question(self, question: Question) -> None:
+        step = rules.step_at(self.questionnaire, self.session, question.id)
+        screen = self.screen
+        screen.say()
+        screen.say(f"Question {step.position} of about {step.total}", "dim")
+        screen.say(question.text.get(self.language), "bold")
+        for number, choice in enumerate(question.choices, start=1):
+            screen.say(f"  {number}  {choice.label.get(self.language)}")
+        for option in question.options:
+            screen.say(f"  {option.score}  {option.label.get(self.language)}")
+        screen.say(f"Answer: {rules.expected(question, with_keys=False)}.", "cyan")
+        current = self.session.answers.get(question.id)
+        if current is not None:
+            screen.say(f"Current answer: {self.words(question, current)} (Enter keeps it)", "magenta")
+        elif not question.required:
+            screen.say("Optional: Enter leaves it open.", "dim")
+        screen.say(self.legend(question), "dim")
+
+    @staticmethod
+    def legend(question: Question) -> str:
+        keys = []
+        if question.accepts_unknown:
+            keys.append("u unknown")
+        if question.accepts_declined:
+            keys.append("d declined")
+        keys += ["b back", "? help", "q save and quit"]
+        return "Keys: " + " · ".join(keys)
+
+    def show_help(self, question: Question) -> None:
+        if question.help:
+            self.screen.say(f"Help: {question.help.get(self.language)}", "italic")
+        else:
+            self.screen.say("No help text for this question.", "dim")
+        self.screen.say("Type the answer and press Enter. A single letter u, d, b, ? or q is a key, never an answer.", "dim")
+
+    def words(self, question: Question, given: Answer) -> str:
+        if given.state == UNKNOWN:
+            return "unknown"
+        if given.state == DECLINED:
+            return "declined to answer"
+        # the same words as the summary, so staff and clinician read an answer alike
+        return describe_value(question, given.value, self.language)
+
+    def review(self) -> str | None:
+        """Every answer by section, numbered. Returns a question id to change, "complete", or None to quit."""
+        numbered = list(self.review_lines())
+        while True:
+            missing = rules.missing_required(self.questionnaire, self.session)
+            if missing:
+                self.screen.say(f"Still to answer: {len(missing)} (marked 'not answered'). Type its number to answer it.", "yellow")
+                self.screen.say("Type a number to answer or change it, or q to save and quit.", "cyan")
+            else:
+                self.screen.say("Type a number to change an answer, c to confirm and complete, or q to save and quit.", "cyan")
+            typed = self.screen.ask().strip().lower()
+            if typed == rules.QUIT:
+                return None
+            if typed == "c" and not missing:
+                return "complete"
+            if re.fullmatch(r"[0-9]{1,6}", typed) and 1 <= int(typed) <= len(numbered):
+                return numbered[int(typed) - 1]
+            if typed == rules.HELP or typed == "":
+                numbered = list(self.review_lines())
+                continue
+            self.screen.say(f"Not accepted: type a number from 1 to {len(numbered)}" + ("" if missing else ", c or q") + ".", "yellow")
+
+    def review_lines(self) -> Iterator[str]:
+        self.screen.say()
+        self.screen.heading("Review: every answer")
+        path = rules.asked_questions(self.questionnaire, self.session)
+        on_path = {q.id for q in path}
+        number = 0
+        for section in self.questionnaire.sections:
+            questions = [q for q in section.questions if q.id in on_path]
+            if not questions:
+                continue
+            self.screen.say(section.title.get(self.language), "bold")
+            for question in questions:
+                number += 1
+                given = self.session.answers.get(question.id)
+                shown = self.words(question, given) if given else ("not answered" if question.required else "left open")
+                self.screen.say(f"  {number:>3}. {question.label.get(self.language)}: {shown}")
+                yield question.id
 
 
-def expected(question: Question, with_keys: bool = True) -> str:
-    """What would be accepted, in a few words (with_keys: mention u and d where they are accepted)."""
-    kind = question.type
-    if kind == "yes_no":
-        words = "y for yes or n for no"
-    elif kind in ("integer", "number"):
-        words = "a whole number" if kind == "integer" else "a number (decimals with a point, e.g. 72.5)"
-        if question.min is not None and question.max is not None:
-            words += f" from {plain(question.min)} to {plain(question.max)}"
-        elif question.min is not None:
-            words += f" of at least {plain(question.min)}"
-        elif question.max is not None:
-            words += f" of at most {plain(question.max)}"
-        if question.unit:
-            words += f" {question.unit}"
-    elif kind == "choice":
-        words = f"the number of one choice, 1 to {len(question.choices)}"
-    elif kind == "multi_choice":
-        words = f"the numbers of the choices that apply, separated by commas (1 to {len(question.choices)}), or 0 for none"
-    elif kind == "scale":
-        scores = sorted(o.score for o in question.options)
-        words = f"the score of one option, {scores[0]} to {scores[-1]}"
-    elif kind == "date":
-        words = f"a date, as {DATE_RULE}"
-    else:
-        words = "the answer as free text"
-    extras = [w for w, ok in (("u for unknown", question.accepts_unknown), ("d for declined", question.accepts_declined)) if ok]
-    return words + (f"; or {' or '.join(extras)}" if extras and with_keys else "")
+def command_as_typed() -> str:
+    """How to run ketascreen again from this shell: its name where that finds this program (an
+    installed command), else the path it was started by (`make run` starts .venv/bin/ketascreen)."""
+    import shutil
 
+    started = sys.argv[0] if sys.argv and sys.argv[0] else "ketascreen"
+    if started.endswith("__main__.py"):
+        return f"{sys.executable} -m ketascreen"
+    found = shutil.which("ketascreen")
+    try:
+        if found and os.path.samefile(found, started):
+            return "ketascreen"
+    except OSError:
+        pass
+    return started
+
+
+def install_hangup_handlers() -> None:
+    def stop(signum: int, _frame: object) -> None:
+        raise Hangup(signum)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), stop)
+
+
+def conduct(screen: Screen, questionnaire: Questionnaire, session: Session, store: Store,
+            start: Question | None, by: str, clinic: str | None = None) -> None:
+    """Run the interview on a locked, saved session and finish it: completed, or saved for later.
+    Raises Interrupted or NoMoreInput when it stops early, with the session saved."""
+    interview = Interview(screen, questionnaire, session, store, session.language, by)
+    resume_hint = f"{command_as_typed()} resume {session.id}"
+
+    def repeat_urgent() -> None:
+        lines = closing_lines(interview.evaluation(), session.language)
+        if lines:
+            screen.alarm(lines)
+
+    try:
+        outcome = interview.run(start)
+    except KeyboardInterrupt:
+        store.save(session)
+        screen.say()
+        screen.say(f"Interrupted. Every answer given is saved. To continue: {resume_hint}", "yellow")
+        repeat_urgent()
+        raise Interrupted("") from None
+    except EOFError:
+        store.save(session)
+        screen.say()
+        screen.say(f"No more input. Every answer given is saved. To continue: {resume_hint}", "yellow")
+        repeat_urgent()
+        raise NoMoreInput("") from None
+    except Hangup as hangup:
+        store.save(session)
+        # The terminal may be gone: what is left to say goes to standard error, through the command line.
+        status = ExitStatus.HANGUP if hangup.signum == getattr(signal, "SIGHUP", None) else ExitStatus.TERMINATED
+        raise Interrupted(f"stopped by {hangup}; session {session.id} saved", status,
+                          tuple(closing_lines(interview.evaluation(), session.language))) from None
+    if outcome == "quit":
+        store.save(session)
+        screen.say(f"Saved for later. To continue: {resume_hint}", "green")
+        repeat_urgent()
+        return
+    if session.status == COMPLETED:  # an amendment that changed nothing
+        screen.say(f"No answer was changed; session {session.id} stays as it was completed.", "green")
+        repeat_urgent()
+        return
+    session.complete(by)
+    path = store.save(session)
+    screen.say()
+    screen.say(f"Completed and saved: session {session.id}, {path}", "green")
+    screen.say()
+    from ketascreen.summarize import generated_at
+
+    show_summary(session, clinic, generated_at(), screen.console, up_to_scores=True)
+    screen.say()
+    screen.say(f"The full summary to print or file: ketascreen summary {session.id} --format pdf --output {session.id}.pdf", "cyan")
+    screen.say(f"To correct an answer later: ketascreen resume {session.id} --amend", "dim")
+    repeat_urgent()
+
+
+# The summary on a terminal that shows colour: the text layout, with headings and severities styled.
+SUMMARY_STYLES = {
+    "title": "bold",
+    "banner": "bold reverse",
+    "warning": "bold red",
+    "heading": "bold underline",
+    "severity": "bold yellow",
+    "flag": "bold",
+    "section": "bold cyan",
+}
+
+
+def show_summary(session: Session, clinic: str | None, when: datetime, console: Console | None = None,
+                 up_to_scores: bool = False, series: Series | None = None) -> None:
+    questionnaire = stored_questionnaire(session)
+    evaluation = evaluate_session(questionnaire, session, session.language)
+    view = summary_view(evaluation, when.isoformat(timespec="seconds"), clinic, session.language, series)
+    console = console or Console(highlight=False, emoji=False)
+    for line, style in text_lines(view):
+        if up_to_scores and line == "EVERY ANSWER":
+            break
+        console.print(Text(line, style=SUMMARY_STYLES.get(style, "")), soft_wrap=True)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
-from typing import Union
-
+from enum import Enum, StrEnum
 
 
 class Severity(Enum):
@@ -60,7 +58,7 @@ class Text:
 
 COMPARISON_OPERATORS = ("equals", "not_equals", "above", "at_least", "below", "at_most", "one_of", "includes")
 ORDER_OPERATORS = ("above", "at_least", "below", "at_most")
-Value = Union[bool, int, float, str]
+Value = bool | int | float | str
 
 
 @dataclass(frozen=True)
@@ -104,7 +102,7 @@ class Not:
     part: Condition
 
 
-Condition = Union[Compare, Answered, FlagRef, AllOf, AnyOf, Not]
+Condition = Compare | Answered | FlagRef | AllOf | AnyOf | Not
 
 
 # --- the questionnaire ------------------------------------------------------------------------
@@ -133,10 +131,23 @@ class ScaleOption:
     codes: tuple[Coding, ...] = ()
 
 
+class QuestionType(StrEnum):
+    """The kinds of answer a question takes (the format's ``type:``)."""
+
+    YES_NO = "yes_no"
+    INTEGER = "integer"
+    NUMBER = "number"
+    CHOICE = "choice"
+    MULTI_CHOICE = "multi_choice"
+    SCALE = "scale"
+    DATE = "date"
+    TEXT = "text"
+
+
 @dataclass(frozen=True)
 class Question:
     id: str
-    type: str
+    type: QuestionType
     text: Text
     label: Text
     section: str

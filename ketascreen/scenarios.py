@@ -31,7 +31,7 @@ from typing import Any
 from ketascreen.answersfile import answers_in
 from ketascreen.errors import Problem, ProblemsError
 from ketascreen.evaluate import COVERED, NOT_RAISED, RAISED, UNASSESSED, evaluate_session
-from ketascreen.interview import breaks, prune
+from ketascreen.answering import breaks, prune
 from ketascreen.loading.load import bundled_ids, find_questionnaire, load_source
 from ketascreen.model import Questionnaire
 from ketascreen.session import Session

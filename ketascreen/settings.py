@@ -6,40 +6,91 @@ directory. Each setting remembers where it came from, for `ketascreen config`.
     data_dir: /srv/ketascreen/sessions     # where sessions are kept
     summary_format: pdf                    # text, markdown, html, json or pdf
     printer: Front_Desk                    # the lp printer for `summary --print`
+
+Which value is in force is decided in one place, `resolve_settings`: a command-line option, then
+the environment, then the settings file, then the default.
 """
 
 from __future__ import annotations
 
 import difflib
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ketascreen.errors import KetascreenError
+from ketascreen.formats import SUMMARY_FORMATS, names
 
 KEYS = ("clinic_name", "default_questionnaire", "data_dir", "summary_format", "printer")
-FORMATS = ("text", "markdown", "html", "json", "pdf")
 DEFAULTS: dict[str, str | None] = {
     "clinic_name": None,
     "default_questionnaire": "ketamine-pretreatment",
-    "data_dir": None,
+    "data_dir": None,  # the user's data directory (store.default_data_dir)
     "summary_format": "text",
     "printer": None,
 }
+# Settings that may also come from the environment, and the variable that sets each.
+ENVIRONMENT = {"data_dir": "KETASCREEN_DATA_DIR"}
 
 
 class SettingsError(KetascreenError):
     pass
 
 
-@dataclass
+@dataclass(frozen=True)
 class Settings:
-    values: dict[str, str | None] = field(default_factory=lambda: dict(DEFAULTS))
-    sources: dict[str, str] = field(default_factory=lambda: {key: "default" for key in KEYS})
-    file: Path | None = None
+    """The settings in force for one command, each with where it came from."""
 
-    def get(self, key: str) -> str | None:
-        return self.values[key]
+    clinic_name: str | None = None
+    default_questionnaire: str = "ketamine-pretreatment"
+    data_dir: Path | None = None
+    summary_format: str = "text"
+    printer: str | None = None
+    sources: Mapping[str, str] = field(default_factory=lambda: {key: "default" for key in KEYS})
+    file: Path | None = None  # the settings file read, if any
+    file_reason: str = ""  # why that file: --config, KETASCREEN_CONFIG or user config
+
+    @property
+    def sessions_directory(self) -> Path:
+        """Where sessions are kept: the data_dir in force, else the user's data directory."""
+        if self.data_dir is not None:
+            return self.data_dir
+        from ketascreen.store import default_data_dir
+
+        return default_data_dir()
+
+
+def resolve_settings(options: Mapping[str, str | Path | None] | None = None, config: Path | None = None,
+                     environ: Mapping[str, str] | None = None) -> Settings:
+    """The one place that decides precedence: ``options`` given on the command line (None: not
+    given) over the environment over the settings file (``config``: --config) over the defaults."""
+    environ = os.environ if environ is None else environ
+    path, why = find_config(config, environ)
+    values, sources = dict(DEFAULTS), {key: "default" for key in KEYS}
+    if path is not None:
+        for key, (value, where) in read_settings_file(path).items():
+            values[key], sources[key] = value, where
+    for key, variable in ENVIRONMENT.items():
+        if environ.get(variable):
+            values[key], sources[key] = environ[variable], variable
+    for key, given in (options or {}).items():
+        if given is not None and str(given) != "":
+            values[key], sources[key] = str(given), _OPTION_NAMES.get(key, f"--{key}")
+    data_dir = values["data_dir"]
+    return Settings(
+        clinic_name=values["clinic_name"],
+        default_questionnaire=values["default_questionnaire"] or "ketamine-pretreatment",
+        data_dir=Path(data_dir).expanduser() if data_dir else None,
+        summary_format=values["summary_format"] or "text",
+        printer=values["printer"],
+        sources=sources,
+        file=path,
+        file_reason=why,
+    )
+
+
+_OPTION_NAMES = {"data_dir": "--data-dir", "summary_format": "--format", "default_questionnaire": "the command line"}
 
 
 def user_config_file() -> Path:
@@ -50,31 +101,28 @@ def user_config_file() -> Path:
     return base / "ketascreen" / "config.yaml"
 
 
-def find_config(option: Path | None) -> tuple[Path | None, str]:
+def find_config(option: Path | None, environ: Mapping[str, str] | None = None) -> tuple[Path | None, str]:
     """The settings file in force and why: --config, KETASCREEN_CONFIG, or the user's config file."""
     if option is not None:
         return option, "--config"
-    env = os.environ.get("KETASCREEN_CONFIG")
+    env = (os.environ if environ is None else environ).get("KETASCREEN_CONFIG")
     if env:
         return Path(env).expanduser(), "KETASCREEN_CONFIG"
     default = user_config_file()
     return (default, "user config") if default.is_file() else (None, "")
 
 
-def load_settings(option: Path | None = None) -> Settings:
+def read_settings_file(path: Path) -> dict[str, tuple[str, str]]:
+    """Each setting the file gives, with its place (``file:line``); every problem at once."""
     from ketascreen.loading.yamlread import YamlProblem, parse, read_text
 
-    settings = Settings()
-    path, _why = find_config(option)
-    if path is None:
-        return settings
-    settings.file = path
+    found: dict[str, tuple[str, str]] = {}
     if path.is_dir():
         raise SettingsError(f"{path}: is a directory; the settings are one YAML file")
     try:
         text = read_text(path)
         if not text.strip() or all(line.lstrip().startswith("#") or not line.strip() for line in text.splitlines()):
-            return settings  # an empty settings file (or only comments) changes nothing
+            return found  # an empty settings file (or only comments) changes nothing
         located, soft = parse(text)
     except YamlProblem as problem:
         raise SettingsError(f"{path}:{problem.line}: {problem.message}" if problem.line else f"{path}: {problem.message}") from None
@@ -95,16 +143,15 @@ def load_settings(option: Path | None = None) -> Settings:
             problems.append(f"{path}:{line}: '{key}' must be text" + ("; put it in quotes" if isinstance(value, (int, float, bool)) else ""))
             continue
         value = value.strip()
-        if key == "summary_format" and value not in FORMATS:
-            problems.append(f"{path}:{line}: summary_format '{value}' is not one of {', '.join(FORMATS)}")
+        if key == "summary_format" and value not in SUMMARY_FORMATS:
+            problems.append(f"{path}:{line}: summary_format '{value}' is not one of {names(SUMMARY_FORMATS)}")
             continue
         if key in ("data_dir", "default_questionnaire"):
             value = _relative(value, path, key)
-        settings.values[key] = value
-        settings.sources[key] = f"{path}:{line}"
+        found[key] = (value, f"{path}:{line}")
     if problems:
         raise SettingsError("\n".join(problems))
-    return settings
+    return found
 
 
 def _relative(value: str, config: Path, key: str) -> str:

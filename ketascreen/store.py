@@ -10,15 +10,14 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import stat
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
-from ketascreen.errors import KetascreenError
-import re
-
+from ketascreen.errors import ExitStatus, KetascreenError
 from ketascreen.session import FORMAT, FORMAT_VERSION, ID_ALPHABET, Session, new_session_id
 
 SESSION_ID = re.compile(f"[{ID_ALPHABET}]{{4}}-[{ID_ALPHABET}]{{4}}")
@@ -35,11 +34,15 @@ class SessionLocked(StoreError):
     pass
 
 
+class OutputInDataDirectory(StoreError):
+    """A summary or export aimed at the data directory: a mistake in the command, not in the data."""
+
+    exit_status = ExitStatus.USAGE
+
+
 def default_data_dir() -> Path:
-    """Where sessions live unless --data-dir or KETASCREEN_DATA_DIR says otherwise."""
-    configured = os.environ.get("KETASCREEN_DATA_DIR")
-    if configured:
-        return Path(configured).expanduser()
+    """The user's data directory, where sessions live unless the settings say otherwise (--data-dir,
+    KETASCREEN_DATA_DIR or data_dir: in the settings file, decided by settings.resolve_settings)."""
     if sys.platform == "darwin":
         return Path.home() / "Library" / "Application Support" / "ketascreen"
     if os.name == "nt":
@@ -139,7 +142,7 @@ class Store:
         forget(self, session_id)  # the index names the patient too
         return removed
 
-    def lock(self, session_id: str) -> "SessionLock":
+    def lock(self, session_id: str) -> SessionLock:
         return SessionLock(self.directory / f".{session_id}.lock", session_id)
 
 
@@ -196,9 +199,7 @@ def outside_store(store_directory: Path, target: Path) -> None:
     file or be mistaken for one."""
     where = target.resolve()
     if where == store_directory.resolve() or where.parent == store_directory.resolve():
-        from ketascreen.errors import UsageError
-
-        raise UsageError(f"{target} is in the data directory, which holds only session files; write it elsewhere")
+        raise OutputInDataDirectory(f"{target} is in the data directory, which holds only session files; write it elsewhere")
 
 
 def write_private(path: Path, data: bytes, sync_directory: bool = True) -> None:

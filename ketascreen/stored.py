@@ -3,7 +3,7 @@ what every command that reads a session (summary, export, sessions, resume) star
 
 from __future__ import annotations
 
-from ketascreen import interview as rules
+from ketascreen import answering as rules
 from ketascreen.errors import KetascreenError, QuestionnaireError
 from ketascreen.loading.load import check_text, sha256_of
 from ketascreen.model import Questionnaire

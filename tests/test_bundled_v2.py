@@ -11,7 +11,7 @@ import pytest
 
 from ketascreen.answersfile import read_answers
 from ketascreen.evaluate import RAISED, evaluate_session
-from ketascreen.interview import asked_questions, prune
+from ketascreen.answering import asked_questions, prune
 from ketascreen.loading.load import bundled_ids, load_source
 from ketascreen.session import Session
 

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ketascreen import interview as rules
+from ketascreen import answering as rules
 from ketascreen.errors import Problem
 from ketascreen.loading.load import BUNDLED_DIR, check_file, check_text, load_questionnaire
 from ketascreen.loading.yamlread import YamlProblem, parse

@@ -161,7 +161,7 @@ def test_the_pdf_names_a_character_its_font_lacks_as_u_plus(tmp_path: Path) -> N
                                               ("oxygen_saturation", "97 percent", 97), ("bp_systolic", "150 mm Hg", 150),
                                               ("age_years", "42 yrs", 42)])
 def test_units_as_staff_type_them(qid: str, typed: str, value: int) -> None:
-    from ketascreen import interview as rules
+    from ketascreen import answering as rules
     from ketascreen.loading.load import load_questionnaire
 
     assert rules.parse_typed(load_questionnaire("ketamine-pretreatment").question(qid), typed).value == value

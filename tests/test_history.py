@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from ketascreen.answersfile import read_answers
 from ketascreen.index import INDEX_FILE, patient_files
-from ketascreen.interview import prune
+from ketascreen.answering import prune
 from ketascreen.loading.load import load_source
 from ketascreen.scenarios import SCENARIOS_DIR
 from ketascreen.session import COMPLETED, Answer, Session

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ketascreen import interview as rules
+from ketascreen import answering as rules
 from ketascreen.loading.load import check_file, load_source
 from ketascreen.session import DECLINED, UNKNOWN, VALUE, Answer, Session
 

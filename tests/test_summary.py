@@ -17,11 +17,12 @@ from pypdf import PdfReader
 
 from ketascreen.answersfile import read_answers
 from ketascreen.evaluate import RAISED, UNASSESSED, evaluate_session
-from ketascreen.interview import prune
+from ketascreen.answering import prune
 from ketascreen.loading.load import load_source
 from ketascreen.session import COMPLETED, Answer, Session
 from ketascreen.store import Store
-from ketascreen.summarize import FORMATS, summarize
+from ketascreen.formats import SUMMARY_FORMATS as FORMATS
+from ketascreen.summarize import summarize
 
 from conftest import EXAMPLES, run_installed
 

@@ -22,6 +22,7 @@ from ketascreen.model import (
     Not,
     Question,
     Questionnaire,
+    QuestionType,
     ScaleOption,
     Score,
     ScoreNote,
@@ -55,7 +56,7 @@ def build_questionnaire(data: dict[str, Any], sha256: str) -> Questionnaire:
         questions = tuple(
             Question(
                 id=q["id"],
-                type=q["type"],
+                type=QuestionType(q["type"]),
                 text=text(q["text"]),
                 label=text(q.get("label", q["id"].replace("_", " "))),
                 section=raw_section["id"],

@@ -3,11 +3,13 @@ own stored questionnaire, and render the series."""
 
 from __future__ import annotations
 
-import sys
+from dataclasses import replace
 from pathlib import Path
 
-from ketascreen.errors import ExitStatus, KetascreenError, UsageError
+from ketascreen.commands import Warn
+from ketascreen.errors import KetascreenError, UsageError
 from ketascreen.evaluate import evaluate_session
+from ketascreen.formats import SUMMARY_FORMATS, names
 from ketascreen.index import Row
 from ketascreen.series import Series, Visit, series_of, visit_of
 from ketascreen.store import Store, outside_store, write_private
@@ -34,13 +36,12 @@ def patient_visits(store: Store, patient: str, skipped: list[str] | None = None,
                 skipped.append(str(error))
             continue
         if session.patient == patient:  # the index is a cache: the file has the last word
-            visits.append(visit_of(evaluate_session(questionnaire, session, session.language, history=False, detail=False)))
+            visits.append(visit_of(evaluate_session(questionnaire, session, session.language, history=False,
+                                                    detail=False)))
     return visits
 
 
 def patient_series(store: Store, patient: str, skipped: list[str] | None = None) -> Series:
-    from dataclasses import replace
-
     from ketascreen.index import refreshed, unreadable_files
 
     rows = refreshed(store)  # once: the directory is listed a single time
@@ -48,32 +49,31 @@ def patient_series(store: Store, patient: str, skipped: list[str] | None = None)
     return replace(series, unreadable=len(unreadable_files(store, rows)))
 
 
-def history_command(patient: str, fmt: str, output: Path | None, data_dir: Path) -> int:
-    from ketascreen.render.history import FORMATS, render_history
+def history(patient: str, fmt: str, output: Path | None, data_dir: Path, warn: Warn) -> bytes | None:
+    """The rendered history; written to ``output`` (then None), else returned for standard output."""
     from ketascreen.summarize import generated_at
 
-    if fmt not in FORMATS:
-        raise UsageError(f"--format takes one of {', '.join(FORMATS)}, not '{fmt}'")
+    chosen = SUMMARY_FORMATS.get(fmt)
+    if chosen is None:
+        raise UsageError(f"--format takes one of {names(SUMMARY_FORMATS)}, not '{fmt}'")
     store = Store(data_dir)
-    if output is not None and str(output) != "-":
+    if output is not None and str(output) == "-":
+        output = None  # "-o -": standard output
+    if output is not None:
         outside_store(store.directory, output)
     skipped: list[str] = []
     series = patient_series(store, patient, skipped)
     for problem in skipped:
-        print(f"ketascreen: skipped: {problem}", file=sys.stderr)
+        warn(f"skipped: {problem}")
     if series.unreadable:
-        print(f"ketascreen: {series.unreadable} session file(s) in {store.directory} cannot be read, so this "
-              "history may lack visits; ketascreen sessions names them", file=sys.stderr)
+        warn(f"{series.unreadable} session file(s) in {store.directory} cannot be read, so this "
+             "history may lack visits; ketascreen sessions names them")
     if not series.visits:
         # The reference is not repeated: messages can end up in logs, and it identifies a patient.
         raise UnknownPatient(f"no sessions for that patient reference in {store.directory} "
                              "(check the reference as it was typed at the interview)")
-    content = render_history(series, fmt, generated_at())
-    if output is not None and str(output) != "-":
+    content = chosen.render_history(series, generated_at())
+    if output is not None:
         write_private(output, content)
-        return ExitStatus.OK
-    if fmt == "pdf" and sys.stdout.isatty():
-        raise UsageError("a PDF is not for the terminal: add --output FILE.pdf")
-    sys.stdout.buffer.write(content)
-    sys.stdout.flush()
-    return ExitStatus.OK
+        return None
+    return content

@@ -1,24 +1,46 @@
-"""`ketascreen summary`: load sessions, render each, and write, show or print the result."""
+"""`ketascreen summary`: load sessions, render each, and write or print the result."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
-from ketascreen.errors import ExitStatus, KetascreenError, UsageError
-from ketascreen.stored import stored_questionnaire
+from ketascreen.errors import KetascreenError, UsageError
+from ketascreen.formats import SUMMARY_FORMATS, names
+from ketascreen.index import Row
+from ketascreen.series import Series
+from ketascreen.session import Session
 from ketascreen.store import Store, outside_store, private_directory, sync_directory, write_private
-from ketascreen.summarize import FORMATS, SUFFIXES, generated_at, summarize
+from ketascreen.stored import stored_questionnaire
+from ketascreen.summarize import generated_at, summarize
 
 
-def summary_command(references: list[str], fmt: str, output: Path | None, output_dir: Path | None,
-                    send_to_printer: bool, data_dir: Path, clinic: str | None = None,
-                    printer_name: str | None = None) -> int:
-    if fmt not in FORMATS:
-        raise UsageError(f"--format takes one of {', '.join(FORMATS)}, not '{fmt}'")
+@dataclass(frozen=True)
+class Summary:
+    """One session's summary: written to ``path``, sent to the printer, or ``content`` for
+    standard output (with what a terminal needs to show it in colour instead)."""
+
+    session: Session
+    fmt: str
+    content: bytes
+    when: datetime
+    clinic: str | None
+    series: Series | None
+    path: Path | None = None
+    printed: bool = False
+    in_batch: bool = False  # one of several files written into --output-dir
+
+
+def summary(references: list[str], fmt: str, output: Path | None, output_dir: Path | None,
+            send_to_printer: bool, data_dir: Path, clinic: str | None = None,
+            printer_name: str | None = None) -> Iterator[Summary]:
+    """Each session's summary in turn, as it is written (a batch never holds every summary)."""
+    if fmt not in SUMMARY_FORMATS:
+        raise UsageError(f"--format takes one of {names(SUMMARY_FORMATS)}, not '{fmt}'")
     if output is not None and output_dir is not None:
         raise UsageError("use --output for one session or --output-dir for several, not both")
     if output is not None and len(references) > 1:
@@ -46,38 +68,41 @@ def summary_command(references: list[str], fmt: str, output: Path | None, output
             rows = refreshed(store)
         series = _series(store, session, rows)
         content = summarize(stored_questionnaire(session), session, fmt, when, clinic, series)
+        done = Summary(session, fmt, content, when, clinic, series)
         if printer is not None:
-            destination = ["-d", printer_name] if printer_name else []
-            done = subprocess.run([printer, *destination, "-t", f"ketascreen {session.id}", "-"], input=content,
-                                  capture_output=True)
-            if done.returncode != 0:
-                raise KetascreenError(f"lp could not print session {session.id}: {done.stderr.decode(errors='replace').strip()}")
-            print(f"sent session {session.id} to the printer", file=sys.stderr)
+            _print(printer, printer_name, session, content)
+            done = replace(done, printed=True)
         elif output_dir is not None:
             private_directory(output_dir)
-            target = output_dir / f"{session.id}{SUFFIXES[fmt]}"
+            target = output_dir / f"{session.id}{SUMMARY_FORMATS[fmt].suffix}"
             write_private(target, content, sync_directory=False)
-            print(target)
+            done = replace(done, path=target, in_batch=True)
         elif output is not None:
             write_private(output, content)
-        else:
-            _to_stdout(content, fmt, session, clinic, when, series)
+            done = replace(done, path=output)
+        yield done
     if output_dir is not None and references:
         sync_directory(output_dir)
-    return ExitStatus.OK
 
 
-def _series(store: Store, session, rows):  # type: ignore[no-untyped-def]
+def _print(printer: str, printer_name: str | None, session: Session, content: bytes) -> None:
+    destination = ["-d", printer_name] if printer_name else []
+    done = subprocess.run([printer, *destination, "-t", f"ketascreen {session.id}", "-"], input=content,
+                          capture_output=True)
+    if done.returncode != 0:
+        raise KetascreenError(f"lp could not print session {session.id}: "
+                              f"{done.stderr.decode(errors='replace').strip()}")
+
+
+def _series(store: Store, session: Session, rows: dict[str, Row]) -> Series | None:
     """The patient's visits up to this one (from the session's own data directory), for the
     "Since baseline" block; None when the patient has no other session there."""
-    from ketascreen.history_command import patient_visits
+    from ketascreen.commands.history import patient_visits
     from ketascreen.series import series_of
 
     visits = patient_visits(store, session.patient, rows=rows)
     if not any(v.session != session.id for v in visits):
         return None
-    from dataclasses import replace
-
     # As the series stood at this visit; how many visits there are in all is told beside it.
     return replace(series_of(session.patient, visits, up_to=session.id), visits_in_all=len(visits))
 
@@ -87,15 +112,3 @@ def _pdf_available() -> bool:
     import importlib.util
 
     return importlib.util.find_spec("fpdf") is not None
-
-
-def _to_stdout(content: bytes, fmt: str, session, clinic, when, series) -> None:  # type: ignore[no-untyped-def]
-    if fmt == "pdf" and sys.stdout.isatty():
-        raise UsageError("a PDF is not for the terminal: add --output FILE.pdf")
-    if fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb":
-        from ketascreen.terminal_summary import show_summary
-
-        show_summary(session, clinic, when, series=series)
-        return
-    sys.stdout.buffer.write(content)
-    sys.stdout.flush()

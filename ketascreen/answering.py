@@ -1,0 +1,321 @@
+"""The interview's rules, without a terminal: which questions are asked, what a typed answer means,
+what is still missing. The terminal layer and the answers-file reader both go through here, so a
+value is checked the same way however it arrives.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from ketascreen.conditions import Truth, compare, evaluate
+from ketascreen.describe import plain
+from ketascreen.model import Check, Question, Questionnaire
+from ketascreen.scoring import facts_for
+from ketascreen.session import DECLINED, UNKNOWN, VALUE, Answer, AnswerValue, Session, now
+
+# Typed commands, the same at every prompt. A lone letter is a command, never a text answer.
+BACK, HELP, QUIT, KEEP = "b", "?", "q", ""
+UNKNOWN_KEYS = ("u", "unknown")
+DECLINED_KEYS = ("d", "declined")
+YES = ("y", "yes")
+NO = ("n", "no")
+DATE_RULE = "year-month-day (2026-11-29) or day/month/year (29/11/2026)"
+
+
+class InvalidAnswer(ValueError):
+    """The answer cannot be accepted; the message says what would be, and never repeats the answer
+    (messages can end up in logs, and answers are health data)."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """Where the interview stands: the question, its place on the current path, and the path length."""
+
+    question: Question
+    position: int  # 1-based
+    total: int
+
+
+def asked_questions(questionnaire: Questionnaire, session: Session) -> list[Question]:
+    """The questions on the path the answers so far lead to, in order.
+
+    Skip logic asks rather than skips: a question whose condition is unknown is asked.
+    """
+    skipped: set[str] = set()  # conditions look only backwards, so this is complete for each step
+    facts = facts_for(questionnaire, session.value_of, skipped.__contains__)
+    path = []
+    for section in questionnaire.sections:
+        if section.when is not None and evaluate(section.when, facts) is Truth.FALSE:
+            skipped.update(q.id for q in section.questions)
+            continue
+        for question in section.questions:
+            if question.when is None or evaluate(question.when, facts) is not Truth.FALSE:
+                path.append(question)
+            else:
+                skipped.add(question.id)
+    return path
+
+
+def step_at(questionnaire: Questionnaire, session: Session, question_id: str) -> Step:
+    path = asked_questions(questionnaire, session)
+    ids = [q.id for q in path]
+    position = ids.index(question_id) + 1 if question_id in ids else len(ids)
+    return Step(questionnaire.question(question_id), position, len(path))
+
+
+def first_open(questionnaire: Questionnaire, session: Session) -> Question | None:
+    """The first question on the path without an answer."""
+    return next((q for q in asked_questions(questionnaire, session) if q.id not in session.answers), None)
+
+
+def following(questionnaire: Questionnaire, session: Session, question_id: str) -> Question | None:
+    """The question after this one on the current path (answered or not)."""
+    path = asked_questions(questionnaire, session)
+    ids = [q.id for q in path]
+    if question_id not in ids:
+        return first_open(questionnaire, session)
+    index = ids.index(question_id)
+    return path[index + 1] if index + 1 < len(path) else None
+
+
+def preceding(questionnaire: Questionnaire, session: Session, question_id: str | None) -> Question | None:
+    """The question before this one on the current path (None at the start); the last one at the end."""
+    path = asked_questions(questionnaire, session)
+    if question_id is None:
+        return path[-1] if path else None
+    ids = [q.id for q in path]
+    if question_id not in ids:
+        return None
+    index = ids.index(question_id)
+    return path[index - 1] if index > 0 else None
+
+
+def missing_required(questionnaire: Questionnaire, session: Session) -> list[Question]:
+    return [q for q in asked_questions(questionnaire, session) if q.required and q.id not in session.answers]
+
+
+def prune(questionnaire: Questionnaire, session: Session, by: str) -> list[str]:
+    """Remove answers to questions the current answers no longer lead to (the audit trail keeps them)."""
+    removed: list[str] = []
+    while True:  # dropping one answer can take another question off the path
+        on_path = {q.id for q in asked_questions(questionnaire, session)}
+        gone = [qid for qid in session.answers if qid not in on_path]
+        if not gone:
+            return removed
+        for qid in gone:
+            session.forget(qid, by, reason="no longer asked after a change to an earlier answer")
+        removed.extend(gone)
+
+
+def answer(questionnaire: Questionnaire, session: Session, question: Question, given: Answer, by: str) -> list[str]:
+    """Record an answer and re-apply skip logic; returns the ids of answers that fell away."""
+    session.record(question.id, given, by)
+    return prune(questionnaire, session, by)
+
+
+def breaks(check: Check, value_of: Callable[[str], AnswerValue | None]) -> bool:
+    """The two answers a check compares both have a value, and the comparison fails (an answer
+    missing is no evidence of a slip)."""
+    mine, theirs = value_of(check.question), value_of(check.other)
+    return mine is not None and theirs is not None and compare(mine, check.operator, theirs) is False
+
+
+def failed_check(questionnaire: Questionnaire, value_of: Callable[[str], AnswerValue | None], question_id: str,
+                 value: AnswerValue | None, language: str | None = None) -> str | None:
+    """The message of the first cross-answer check that this answer, beside the others, breaks;
+    None when every check holds or cannot be decided."""
+    if value is None:
+        return None
+
+    def with_this(qid: str) -> AnswerValue | None:
+        return value if qid == question_id else value_of(qid)
+
+    return next((c.message.get(language) for c in questionnaire.checks
+                 if question_id in (c.question, c.other) and breaks(c, with_this)), None)
+
+
+def check_answer(questionnaire: Questionnaire, session: Session, question: Question, given: Answer,
+                 language: str | None = None) -> None:
+    """InvalidAnswer with the check's message when the answer breaks a check across answers."""
+    if given.state == VALUE:
+        problem = failed_check(questionnaire, session.value_of, question.id, given.value, language)
+        if problem is not None:
+            raise InvalidAnswer(problem)
+
+
+# --- what a typed answer means -----------------------------------------------------------------
+
+
+def parse_typed(question: Question, typed: str) -> Answer:
+    """A line typed at the prompt as an Answer, or InvalidAnswer saying what would be accepted."""
+    text = " ".join(typed.split()) if question.type != "text" else typed.strip()
+    lowered = text.lower()
+    if lowered in UNKNOWN_KEYS:
+        if not question.accepts_unknown:
+            raise InvalidAnswer("this question needs an answer: \"unknown\" is not accepted here")
+        return Answer(UNKNOWN, at=now())
+    if lowered in DECLINED_KEYS:
+        if not question.accepts_declined:
+            raise InvalidAnswer("this question needs an answer: \"declined\" is not accepted here")
+        return Answer(DECLINED, at=now())
+    if not text:
+        raise InvalidAnswer(f"an answer is needed: {expected(question)}")
+    return Answer(VALUE, _parse_value(question, text), now())
+
+
+def check_value(question: Question, value: object) -> AnswerValue:
+    """A value from an answers file (YAML/JSON types) checked exactly as a typed answer would be."""
+    if question.type == "yes_no":
+        if isinstance(value, bool):
+            return value
+        return _parse_value(question, str(value))
+    if question.type in ("integer", "number"):
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise InvalidAnswer(expected(question))
+        return _parse_value(question, str(value))
+    if question.type == "choice":
+        if not isinstance(value, str) or value not in {c.code for c in question.choices}:
+            raise InvalidAnswer(f"not one of the choice codes: {', '.join(c.code for c in question.choices)}")
+        return value
+    if question.type == "multi_choice":
+        items = value if isinstance(value, list) else [value]
+        codes = {c.code for c in question.choices}
+        wrong = [item for item in items if not isinstance(item, str) or item not in codes]
+        if wrong:
+            raise InvalidAnswer(f"item {items.index(wrong[0]) + 1} is not one of the choice codes: "
+                                f"{', '.join(c.code for c in question.choices)}")
+        return tuple(c.code for c in question.choices if c.code in items)
+    if question.type == "scale":
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise InvalidAnswer(expected(question))
+        return _parse_value(question, str(value))
+    if question.type == "date":
+        return _parse_value(question, str(value))
+    if isinstance(value, (dict, list)) or value is None:
+        raise InvalidAnswer("free text is expected here")
+    text = str(value).strip()
+    if not text:
+        raise InvalidAnswer("free text is expected here; leave the question out to leave it open")
+    return text
+
+
+def _parse_value(question: Question, text: str) -> AnswerValue:
+    kind = question.type
+    lowered = text.lower()
+    if kind == "yes_no":
+        if lowered in YES or lowered == "true":
+            return True
+        if lowered in NO or lowered == "false":
+            return False
+        raise InvalidAnswer(expected(question))
+    if kind in ("integer", "number"):
+        return _parse_number(question, lowered)
+    if kind == "choice":
+        return _pick(question, lowered)
+    if kind == "multi_choice":
+        if lowered in ("0", "none"):
+            return ()
+        parts = [p for p in re.split(r"[,\s]+", lowered) if p]
+        picked = {_pick(question, part) for part in parts}
+        return tuple(c.code for c in question.choices if c.code in picked)
+    if kind == "scale":
+        try:
+            score = int(lowered)
+        except ValueError:
+            raise InvalidAnswer(expected(question)) from None
+        if score not in {o.score for o in question.options}:
+            raise InvalidAnswer(expected(question))
+        return score
+    if kind == "date":
+        return _parse_date(text).isoformat()
+    return text
+
+
+# Short forms staff type for a unit the questionnaire spells out.
+UNIT_ALIASES = {"beats per minute": ("bpm", "/min", "per minute"), "mmhg": ("mm hg",), "%": ("percent",),
+                "kg": ("kgs", "kilograms"), "years": ("yrs", "y", "year")}
+
+
+def _parse_number(question: Question, text: str) -> int | float:
+    unit = (question.unit or "").lower()
+    for spelled in ((unit, *UNIT_ALIASES.get(unit, ())) if unit else ()):
+        if text.endswith(spelled):
+            text = text[: -len(spelled)].strip()
+            break
+    if re.fullmatch(r"\d+\s*/\s*\d+", text):
+        # 165/95 at the systolic prompt: both numbers of a reading, where one is asked at a time.
+        raise InvalidAnswer("type one number here (for a blood pressure, the upper number now; the lower "
+                            "number is asked next)")
+    try:
+        if question.type == "integer":
+            if not re.fullmatch(r"[-+]?\d+", text):
+                raise ValueError
+            number: int | float = int(text)
+        else:
+            if not re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)", text):
+                raise ValueError
+            number = float(text)
+            number = int(number) if number.is_integer() and "." not in text else number
+    except ValueError:
+        raise InvalidAnswer(expected(question)) from None
+    if (question.min is not None and number < question.min) or (question.max is not None and number > question.max):
+        raise InvalidAnswer(f"out of range: {expected(question)}")
+    return number
+
+
+def _pick(question: Question, text: str) -> str:
+    if re.fullmatch(r"[0-9]{1,6}", text) and 1 <= int(text) <= len(question.choices):
+        return question.choices[int(text) - 1].code
+    for choice in question.choices:
+        if choice.code.lower() == text:
+            return choice.code
+    raise InvalidAnswer(expected(question))
+
+
+def _parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    match = re.fullmatch(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})", text)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+        try:
+            return date(year, month, day)
+        except ValueError:
+            raise InvalidAnswer(f"not a date in the calendar; dates are {DATE_RULE}") from None
+    raise InvalidAnswer(f"a date, as {DATE_RULE}")
+
+
+def expected(question: Question, with_keys: bool = True) -> str:
+    """What would be accepted, in a few words (with_keys: mention u and d where they are accepted)."""
+    kind = question.type
+    if kind == "yes_no":
+        words = "y for yes or n for no"
+    elif kind in ("integer", "number"):
+        words = "a whole number" if kind == "integer" else "a number (decimals with a point, e.g. 72.5)"
+        if question.min is not None and question.max is not None:
+            words += f" from {plain(question.min)} to {plain(question.max)}"
+        elif question.min is not None:
+            words += f" of at least {plain(question.min)}"
+        elif question.max is not None:
+            words += f" of at most {plain(question.max)}"
+        if question.unit:
+            words += f" {question.unit}"
+    elif kind == "choice":
+        words = f"the number of one choice, 1 to {len(question.choices)}"
+    elif kind == "multi_choice":
+        words = f"the numbers of the choices that apply, separated by commas (1 to {len(question.choices)}), or 0 for none"
+    elif kind == "scale":
+        scores = sorted(o.score for o in question.options)
+        words = f"the score of one option, {scores[0]} to {scores[-1]}"
+    elif kind == "date":
+        words = f"a date, as {DATE_RULE}"
+    else:
+        words = "the answer as free text"
+    extras = [w for w, ok in (("u for unknown", question.accepts_unknown), ("d for declined", question.accepts_declined)) if ok]
+    return words + (f"; or {' or '.join(extras)}" if extras and with_keys else "")
+
