@@ -48,7 +48,7 @@ def _root(
     ctx: typer.Context,
     version: bool = typer.Option(False, "--version", help="Print the version and exit.", callback=_version,
                                  is_eager=True),
-    config: Path | None = typer.Option(None, "--config", help="Clinic settings file (also KETASCREEN_CONFIG)."),
+    config: Path | None = typer.Option(None, "--config", metavar="FILE", help="Clinic settings file (also KETASCREEN_CONFIG)."),
 ) -> None:
     """Pre-treatment screening for ketamine treatment of depression."""
     ctx.obj = {"config": config}
@@ -85,7 +85,7 @@ def _done(status: ExitStatus) -> typer.Exit:
     return typer.Exit(int(status))
 
 
-@app.command()
+@app.command(short_help="Check questionnaire files for problems.")
 def validate(
     questionnaires: list[str] = typer.Argument(..., metavar="FILE_OR_ID...", help="Questionnaire files or bundled ids."),
     strict: bool = typer.Option(False, "--strict", help="Treat the safety lint's warnings as errors."),
@@ -114,7 +114,7 @@ def validate(
     raise _done(ExitStatus.PROBLEM if failed else ExitStatus.OK)
 
 
-@app.command()
+@app.command(short_help="Print the questionnaire format's JSON Schema.")
 def schema() -> None:
     """Print the questionnaire format's JSON Schema (for editor completion and checking)."""
     from ketascreen.commands.schema import schema as schema_text
@@ -122,7 +122,7 @@ def schema() -> None:
     sys.stdout.write(schema_text())
 
 
-@app.command(name="list")
+@app.command(name="list", short_help="List the bundled questionnaires.")
 def list_() -> None:
     """List the bundled questionnaires."""
     from ketascreen.commands.list import list_questionnaires
@@ -131,10 +131,10 @@ def list_() -> None:
     sys.stdout.write(visible(list_questionnaires()))
 
 
-@app.command()
+@app.command(short_help="Show a questionnaire's rules in words.")
 def show(
     questionnaire: str = typer.Argument(..., metavar="FILE_OR_ID", help="A questionnaire file or bundled id."),
-    lang: str | None = typer.Option(None, "--lang", help="Show text in this language where the file has it."),
+    lang: str | None = typer.Option(None, "--lang", metavar="LANG", help="Show text in this language where the file has it."),
 ) -> None:
     """Show a questionnaire as an outline: questions, skip logic, flag rules and scores in words."""
     from ketascreen.commands.show import show as outline
@@ -143,7 +143,7 @@ def show(
     sys.stdout.write(visible(outline(questionnaire, lang)))
 
 
-@app.command()
+@app.command(short_help="Write a starter clinic file.")
 def init(
     file: Path = typer.Argument(Path("clinic.yaml"), help="Where to write the starter clinic file."),
 ) -> None:
@@ -155,7 +155,7 @@ def init(
     _out(f"next: edit {file}, then run: ketascreen validate {file}")
 
 
-@app.command(name="diff")
+@app.command(name="diff", short_help="What changed between two questionnaire versions.")
 def diff_(
     old: str = typer.Argument(..., metavar="OLD", help="The earlier questionnaire (file or bundled id)."),
     new: str = typer.Argument(..., metavar="NEW", help="The later questionnaire (file or bundled id)."),
@@ -171,7 +171,7 @@ def diff_(
     raise _done(ExitStatus.PROBLEM if changes else ExitStatus.OK)
 
 
-@app.command(name="test")
+@app.command(name="test", short_help="Run scenario tests on a questionnaire.")
 def test_(
     scenarios: list[str] = typer.Argument(..., metavar="SCENARIOS...",
                                           help="Scenario files, or a bundled questionnaire id."),
@@ -195,19 +195,19 @@ def test_(
 DATA_DIR_HELP = "Where sessions are kept (default: the user's data directory; also KETASCREEN_DATA_DIR)."
 
 
-@app.command()
+@app.command(short_help="Interview a patient.")
 def run(
     ctx: typer.Context,
     questionnaire: str | None = typer.Argument(None, metavar="[QUESTIONNAIRE]",
                                                help="A bundled id or a questionnaire file (default: the settings' "
                                                "default_questionnaire, else ketamine-pretreatment)."),
-    patient: str | None = typer.Option(None, "--patient", help="The chart or record number (asked if missing)."),
-    staff: str | None = typer.Option(None, "--staff", help="Your initials (asked if missing)."),
-    data_dir: Path | None = typer.Option(None, "--data-dir", help=DATA_DIR_HELP),
-    answers: Path | None = typer.Option(None, "--answers", help="A YAML or JSON file of answers (paper forms, scripts)."),
-    lang: str | None = typer.Option(None, "--lang", help="Ask in this language where the questionnaire has it."),
+    patient: str | None = typer.Option(None, "--patient", metavar="REF", help="The chart or record number (asked if missing)."),
+    staff: str | None = typer.Option(None, "--staff", metavar="INITIALS", help="Your initials (asked if missing)."),
+    data_dir: Path | None = typer.Option(None, "--data-dir", metavar="DIR", help=DATA_DIR_HELP),
+    answers: Path | None = typer.Option(None, "--answers", metavar="FILE", help="A YAML or JSON file of answers (paper forms, scripts)."),
+    lang: str | None = typer.Option(None, "--lang", metavar="LANG", help="Ask in this language where the questionnaire has it."),
     plain: bool = typer.Option(False, "--plain",
-                               help="No colour or boxes, one line per prompt (also with NO_COLOR or TERM=dumb)."),
+                               help="No colour or ruled lines, one line per message (also with NO_COLOR or TERM=dumb)."),
 ) -> None:
     """Interview a patient: every answer is saved as soon as it is given."""
     from ketascreen.commands.run import run as run_interview
@@ -229,17 +229,17 @@ def run(
     raise _done(ExitStatus.PROBLEM if done.missing else ExitStatus.OK)
 
 
-@app.command()
+@app.command(short_help="Continue or amend an interview.")
 def resume(
     ctx: typer.Context,
     session: str = typer.Argument(..., metavar="SESSION", help="A session id or session file."),
     amend: bool = typer.Option(False, "--amend",
                                help="Reopen a completed session to correct it (recorded in the audit trail)."),
-    staff: str | None = typer.Option(None, "--staff", help="Your initials, for an amendment (asked if missing)."),
-    reason: str | None = typer.Option(None, "--reason", help="Why the completed session is amended (asked if "
+    staff: str | None = typer.Option(None, "--staff", metavar="INITIALS", help="Your initials, for an amendment (asked if missing)."),
+    reason: str | None = typer.Option(None, "--reason", metavar="TEXT", help="Why the completed session is amended (asked if "
                                       "missing; shown on the summary)."),
-    data_dir: Path | None = typer.Option(None, "--data-dir", help=DATA_DIR_HELP),
-    plain: bool = typer.Option(False, "--plain", help="No colour or boxes, one line per prompt."),
+    data_dir: Path | None = typer.Option(None, "--data-dir", metavar="DIR", help=DATA_DIR_HELP),
+    plain: bool = typer.Option(False, "--plain", help="No colour or ruled lines, one line per message."),
 ) -> None:
     """Continue an interview where it stopped, on the questionnaire version it began with."""
     from ketascreen.commands.resume import resume as resume_interview
@@ -248,13 +248,13 @@ def resume(
     resume_interview(session, settings.sessions_directory, amend, staff, plain, settings.clinic_name, reason)
 
 
-@app.command()
+@app.command(short_help="List sessions and what needs attention.")
 def sessions(
     ctx: typer.Context,
-    status: str | None = typer.Option(None, "--status", help="Only sessions with this status: in_progress or completed."),
-    patient: str | None = typer.Option(None, "--patient", help="Only this patient's sessions (the reference as typed)."),
-    since: str | None = typer.Option(None, "--since", help="Only sessions started on or after this date (2026-11-01)."),
-    data_dir: Path | None = typer.Option(None, "--data-dir", help=DATA_DIR_HELP),
+    status: str | None = typer.Option(None, "--status", metavar="STATUS", help="Only sessions with this status: in_progress or completed."),
+    patient: str | None = typer.Option(None, "--patient", metavar="REF", help="Only this patient's sessions (the reference as typed)."),
+    since: str | None = typer.Option(None, "--since", metavar="DATE", help="Only sessions started on or after this date (2026-11-01)."),
+    data_dir: Path | None = typer.Option(None, "--data-dir", metavar="DIR", help=DATA_DIR_HELP),
 ) -> None:
     """List sessions, newest first, with the urgent and contraindication flags raised so far."""
     from ketascreen.commands.sessions import sessions as list_sessions
@@ -264,13 +264,13 @@ def sessions(
     sys.stdout.write(session_table([s for s, _ in found], {s.id: words for s, words in found}))
 
 
-@app.command()
+@app.command(short_help="A patient's visits and scores over time.")
 def history(
     ctx: typer.Context,
     patient: str = typer.Argument(..., metavar="PATIENT", help="The patient reference, as typed at the interview."),
-    fmt: str = typer.Option("text", "--format", "-f", help=f"{spoken(SUMMARY_FORMATS)}."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
-    data_dir: Path | None = typer.Option(None, "--data-dir", help=DATA_DIR_HELP),
+    fmt: str = typer.Option("text", "--format", "-f", metavar="FORMAT", help=f"{spoken(SUMMARY_FORMATS)}."),
+    output: Path | None = typer.Option(None, "--output", "-o", metavar="FILE", help="Write to this file."),
+    data_dir: Path | None = typer.Option(None, "--data-dir", metavar="DIR", help=DATA_DIR_HELP),
 ) -> None:
     """A patient's visits, oldest first: PHQ-9 since baseline, response and remission, and charts."""
     from ketascreen.commands.history import history as patient_history
@@ -280,23 +280,24 @@ def history(
         _to_stdout(content, fmt)
 
 
-@app.command()
+@app.command(short_help="The clinician summary of a session.")
 def summary(
     ctx: typer.Context,
     sessions: list[str] = typer.Argument(..., metavar="SESSION...", help="Session ids or session files."),
-    fmt: str | None = typer.Option(None, "--format", "-f", help=f"{spoken(SUMMARY_FORMATS)} (default: the "
+    fmt: str | None = typer.Option(None, "--format", "-f", metavar="FORMAT", help=f"{spoken(SUMMARY_FORMATS)} (default: the "
                                    "settings' summary_format, else text)."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file (one session)."),
-    output_dir: Path | None = typer.Option(None, "--output-dir", help="Write one file per session into this directory."),
+    output: Path | None = typer.Option(None, "--output", "-o", metavar="FILE", help="Write to this file (one session)."),
+    output_dir: Path | None = typer.Option(None, "--output-dir", metavar="DIR", help="Write one file per session into this directory."),
     send_to_printer: bool = typer.Option(False, "--print", help="Send the summary to the printer with lp (PDF)."),
-    data_dir: Path | None = typer.Option(None, "--data-dir", help=DATA_DIR_HELP),
+    force: bool = typer.Option(False, "--force", help="Replace an --output file that is not this session's summary."),
+    data_dir: Path | None = typer.Option(None, "--data-dir", metavar="DIR", help=DATA_DIR_HELP),
 ) -> None:
     """The clinician summary: flags first with their evidence, then what could not be assessed, scores and every answer."""
     from ketascreen.commands.summary import summary as summaries
 
     settings = _settings(ctx, data_dir=data_dir, summary_format=fmt)
     for done in summaries(sessions, settings.summary_format, output, output_dir, send_to_printer,
-                          settings.sessions_directory, settings.clinic_name, settings.printer):
+                          settings.sessions_directory, settings.clinic_name, settings.printer, force):
         if done.printed:
             say(f"sent session {done.session.id} to the printer", prefix=False)
         elif done.in_batch:
@@ -323,17 +324,17 @@ def _to_stdout(content: bytes, fmt: str) -> None:
     sys.stdout.flush()
 
 
-@app.command()
+@app.command(short_help="Export sessions as CSV or FHIR.")
 def export(
     ctx: typer.Context,
     sessions: list[str] | None = typer.Argument(None, metavar="[SESSION...]",
                                                 help="Session ids or files (default: every session)."),
-    fmt: str = typer.Option(..., "--format", "-f", help="csv (one table) or fhir (a QuestionnaireResponse per session)."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
-    output_dir: Path | None = typer.Option(None, "--output-dir", help="FHIR: one file per session in this directory."),
-    status: str | None = typer.Option(None, "--status", help="Only sessions with this status: in_progress or completed."),
-    since: str | None = typer.Option(None, "--since", help="Only sessions started on or after this date (2026-11-01)."),
-    data_dir: Path | None = typer.Option(None, "--data-dir", help=DATA_DIR_HELP),
+    fmt: str = typer.Option(..., "--format", "-f", metavar="FORMAT", help="csv (one table) or fhir (a QuestionnaireResponse per session)."),
+    output: Path | None = typer.Option(None, "--output", "-o", metavar="FILE", help="Write to this file."),
+    output_dir: Path | None = typer.Option(None, "--output-dir", metavar="DIR", help="FHIR: one file per session in this directory."),
+    status: str | None = typer.Option(None, "--status", metavar="STATUS", help="Only sessions with this status: in_progress or completed."),
+    since: str | None = typer.Option(None, "--since", metavar="DATE", help="Only sessions started on or after this date (2026-11-01)."),
+    data_dir: Path | None = typer.Option(None, "--data-dir", metavar="DIR", help=DATA_DIR_HELP),
 ) -> None:
     """Export sessions for a spreadsheet (CSV) or an electronic health record (FHIR R4)."""
     from ketascreen.commands.export import export as export_sessions
@@ -349,11 +350,11 @@ def export(
     sys.stdout.flush()
 
 
-@app.command(name="export-questionnaire")
+@app.command(name="export-questionnaire", short_help="Export a questionnaire as FHIR.")
 def export_questionnaire(
     questionnaire: str = typer.Argument(..., metavar="ID_OR_FILE", help="A bundled id or a questionnaire file."),
-    fmt: str = typer.Option("fhir", "--format", "-f", help="fhir (a FHIR R4 Questionnaire; the only format, the default)."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
+    fmt: str = typer.Option("fhir", "--format", "-f", metavar="FORMAT", help="fhir (a FHIR R4 Questionnaire; the only format, the default)."),
+    output: Path | None = typer.Option(None, "--output", "-o", metavar="FILE", help="Write to this file."),
 ) -> None:
     """Export a questionnaire as a FHIR R4 Questionnaire."""
     from ketascreen.commands.export_questionnaire import export_questionnaire as questionnaire_resource
@@ -363,12 +364,12 @@ def export_questionnaire(
         sys.stdout.write(text)
 
 
-@app.command()
+@app.command(short_help="Delete a session for good.")
 def delete(
     ctx: typer.Context,
     session: str = typer.Argument(..., metavar="SESSION", help="A session id."),
     yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
-    data_dir: Path | None = typer.Option(None, "--data-dir", help=DATA_DIR_HELP),
+    data_dir: Path | None = typer.Option(None, "--data-dir", metavar="DIR", help=DATA_DIR_HELP),
 ) -> None:
     """Delete a session for good (after a confirmation), leaving no file of it behind."""
     from ketascreen.commands.delete import delete as delete_session
@@ -395,13 +396,62 @@ def _confirm_delete(found: Session) -> bool:
     return typed == found.id
 
 
-@app.command()
+@app.command(short_help="Show the clinic settings in force.")
 def config(ctx: typer.Context) -> None:
     """Show each clinic setting in force and where it comes from."""
     from ketascreen.commands.config import config as settings_lines
 
     for line in settings_lines(_settings(ctx)):
         _out(line)
+
+
+def _global_options_first(argv: list[str]) -> list[str]:
+    """``ketascreen config --config FILE`` means what ``ketascreen --config FILE config`` does:
+    staff type the settings file where they think of it."""
+    if "--" in argv:
+        head, tail = argv[:argv.index("--")], argv[argv.index("--"):]
+    else:
+        head, tail = argv, []
+    moved: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(head):
+        word = head[index]
+        if word == "--config" and index + 1 < len(head):
+            moved += head[index:index + 2]
+            index += 2
+            continue
+        if word.startswith("--config="):
+            moved.append(word)
+        else:
+            rest.append(word)
+        index += 1
+    return moved + rest + tail
+
+
+def _plain_argument_names(command: object) -> None:
+    """Usage lines as people read them ("SESSION...", "[SESSION...]"), without the Python types
+    ("{SESSION...}...", "<list[str]>") that typer shows by default."""
+    base = getattr(typer.core, "TyperArgument", None)
+    if base is None or not hasattr(base, "_usage_display_name"):
+        return  # another typer: its own usage lines stand
+
+    class PlainArgument(base):  # type: ignore[misc,valid-type]
+        def _usage_display_name(self) -> str:
+            name = str(self.metavar or self.name or "").upper().strip("[]")
+            many = "..." if self.nargs != 1 and not name.endswith("...") else ""
+            return f"{name}{many}" if self.required else f"[{name}{many}]"
+
+        def display_type_rich(self, ctx: object) -> str:
+            return ""
+
+        def _rich_display_name(self) -> str:
+            return self._usage_display_name()
+
+    for sub in getattr(command, "commands", {}).values():
+        for param in sub.params:
+            if type(param) is base:
+                param.__class__ = PlainArgument
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -417,8 +467,9 @@ def main(argv: list[str] | None = None) -> int:
         from click.exceptions import ClickException  # type: ignore[import-not-found,no-redef]
 
     command = typer.main.get_command(app)
+    _plain_argument_names(command)
     try:
-        result = command.main(args=argv, prog_name="ketascreen", standalone_mode=False)
+        result = command.main(args=_global_options_first(sys.argv[1:] if argv is None else argv), prog_name="ketascreen", standalone_mode=False)
     except ClickException as error:
         error.show()
         return int(error.exit_code)

@@ -37,8 +37,9 @@ class Summary:
 
 def summary(references: list[str], fmt: str, output: Path | None, output_dir: Path | None,
             send_to_printer: bool, data_dir: Path, clinic: str | None = None,
-            printer_name: str | None = None) -> Iterator[Summary]:
-    """Each session's summary in turn, as it is written (a batch never holds every summary)."""
+            printer_name: str | None = None, force: bool = False) -> Iterator[Summary]:
+    """Each session's summary in turn, as it is written (a batch never holds every summary).
+    ``--output`` replaces an existing file only when it is this session's summary, or with ``force``."""
     if fmt not in SUMMARY_FORMATS:
         raise UsageError(f"--format takes one of {names(SUMMARY_FORMATS)}, not '{fmt}'")
     if output is not None and output_dir is not None:
@@ -62,6 +63,8 @@ def summary(references: list[str], fmt: str, output: Path | None, output_dir: Pa
     rows = None  # the index, listed once for the whole batch, when a session needs it
     for reference in references:
         session = store.load(store.resolve(reference))
+        if output is not None and not force:
+            _may_replace(output, session)
         if rows is None:
             from ketascreen.index import refreshed
 
@@ -83,6 +86,24 @@ def summary(references: list[str], fmt: str, output: Path | None, output_dir: Pa
         yield done
     if output_dir is not None and references:
         sync_directory(output_dir)
+
+
+# A summary is a few hundred kilobytes; a file far larger than that is no summary of ours.
+_LARGEST_SUMMARY = 50 * 1024 * 1024
+
+
+def _may_replace(target: Path, session: Session) -> None:
+    """Writing over another patient's summary by a slip of the session id would file the wrong
+    chart: an existing file is replaced only when it names this session."""
+    try:
+        if not target.is_file() or target.stat().st_size > _LARGEST_SUMMARY:
+            return  # new, or not a regular file (write_private refuses those with its own message)
+        ours = session.id.encode("ascii") in target.read_bytes()
+    except OSError:
+        return  # unreadable: writing it will say why
+    if not ours:
+        raise UsageError(f"{target} exists and is not a summary of session {session.id}; "
+                         "add --force to replace it")
 
 
 def _print(printer: str, printer_name: str | None, session: Session, content: bytes) -> None:

@@ -66,6 +66,8 @@ def render_pdf(view: SummaryView, created: datetime) -> bytes:
     pdf.set_creation_date(created)
     pdf.set_title(printable(f"Screening summary {view.patient}"))
     pdf.set_creator("ketascreen")
+    # Readable without decompressing the pages: `summary --output` checks whose file it would replace.
+    pdf.set_subject(printable("ketascreen session " + dict(view.header).get("Session", "")))
     pdf.add_font(FONT, "", str(FONTS / "DejaVuSans.ttf"))
     pdf.add_font(FONT, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
     pdf.set_auto_page_break(True, margin=16)
