@@ -187,7 +187,10 @@ def merge(clinic: Located, base: Located, base_file: str, base_name: str | None 
         body = _materialise(section.part, merged, ("sections", s_index), skip=("questions", "before", "after"))
         body["questions"] = [_materialise(q, merged, ("sections", s_index, "questions", q_index))
                              for q_index, q in enumerate(section.questions)]
-        merged.values.setdefault(("sections", s_index, "questions"), section.part.origin.position(section.part.path))
+        # A section of the base keeps the base's position, named as the base's: a message about it
+        # (every question removed) must point into the file where the section is written.
+        where = section.part.origin.position(section.part.path)
+        merged.values.setdefault(("sections", s_index, "questions"), where._replace(file=where.file or section.part.file))
         result["sections"].append(body)
     for key, parts in (("flags", flags), ("scores", scores)):
         result[key] = [_materialise(p, merged, (key, i)) for i, p in enumerate(parts)]
