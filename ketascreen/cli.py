@@ -115,11 +115,14 @@ def validate(
 
 
 @app.command(short_help="Print the questionnaire format's JSON Schema.")
-def schema() -> None:
-    """Print the questionnaire format's JSON Schema (for editor completion and checking)."""
+def schema(
+    session: bool = typer.Option(False, "--session", help="The JSON Schema of session files instead."),
+) -> None:
+    """Print the questionnaire format's JSON Schema (for editor completion and checking), or with
+    --session the shape of the session files in the data directory."""
     from ketascreen.commands.schema import schema as schema_text
 
-    sys.stdout.write(schema_text())
+    sys.stdout.write(schema_text(session))
 
 
 @app.command(name="list", short_help="List the bundled questionnaires.")

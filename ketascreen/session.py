@@ -219,7 +219,9 @@ class Session:
 
 def _check_shape(data: dict[str, Any]) -> None:
     """Every part of a session file has the kind of value ketascreen writes: a file edited by hand
-    ("audit": "x", "completed": 7) is refused as a whole, never half read."""
+    ("audit": "x", "completed": 7) is refused as a whole, never half read. The same shape is
+    published as schema/session.schema.json (`ketascreen schema --session`); a test keeps the two
+    in step. Checked here in code because it runs for every file an export of thousands reads."""
     def kind(value: Any, expected: type | tuple[type, ...], what: str) -> None:
         allowed = expected if isinstance(expected, tuple) else (expected,)
         # isinstance(True, int) holds in Python: yes/no is allowed only where bool is listed.
@@ -240,7 +242,12 @@ def _check_shape(data: dict[str, Any]) -> None:
         kind(answer.get("at", ""), str, f"answer {qid}")
         if "value" in answer:
             kind(answer["value"], (str, int, float, bool, list), f"answer {qid}")
+    if "source" in data["questionnaire"]:
+        kind(data["questionnaire"]["source"], str, "questionnaire.source")
     kind(data.get("audit", []), list, "audit")
     for entry in data.get("audit", []):
         kind(entry, dict, "an audit entry")
         kind(entry.get("event"), str, "an audit entry")
+        for key in ("at", "by"):
+            if key in entry:
+                kind(entry[key], str, "an audit entry")

@@ -136,7 +136,7 @@ def test_an_internal_fault_exits_70_not_1(tmp_path: Path) -> None:
     code = (
         "import sys\n"
         "import ketascreen.commands.schema as command\n"
-        "def broken(): raise RuntimeError('secret answer 42')\n"
+        "def broken(*_): raise RuntimeError('secret answer 42')\n"
         "command.schema = broken\n"
         "from ketascreen.cli import main\n"
         "sys.exit(main(['schema']))\n"
