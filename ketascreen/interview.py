@@ -366,19 +366,19 @@ def conduct(screen: Screen, questionnaire: Questionnaire, session: Session, stor
         if lines:
             screen.alarm(lines)
 
+    def stopped(why: str) -> None:
+        store.save(session)
+        screen.say()
+        screen.say(f"{why}. Every answer given is saved. To continue: {resume_hint}", "yellow")
+        repeat_urgent()
+
     try:
         outcome = interview.run(start)
     except KeyboardInterrupt:
-        store.save(session)
-        screen.say()
-        screen.say(f"Interrupted. Every answer given is saved. To continue: {resume_hint}", "yellow")
-        repeat_urgent()
+        stopped("Interrupted")
         raise Interrupted("") from None
     except EOFError:
-        store.save(session)
-        screen.say()
-        screen.say(f"No more input. Every answer given is saved. To continue: {resume_hint}", "yellow")
-        repeat_urgent()
+        stopped("No more input")
         raise NoMoreInput("") from None
     except Hangup as hangup:
         store.save(session)

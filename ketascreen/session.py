@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from ketascreen.model import Value
+from ketascreen.model import Questionnaire, Value
 
 FORMAT = "ketascreen-session"
 FORMAT_VERSION = 1
@@ -85,6 +85,16 @@ class Session:
     status: SessionStatus = SessionStatus.IN_PROGRESS
     answers: dict[str, Answer] = field(default_factory=dict)
     audit: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def begin(cls, session_id: str, patient: str, staff: str, questionnaire: Questionnaire, source: str,
+              text: str, language: str | None = None) -> Session:
+        """A new session on this questionnaire, keeping its full text (``text``, read from ``source``)."""
+        session = cls(id=session_id, patient=patient, staff=staff, questionnaire_id=questionnaire.id,
+                      questionnaire_version=questionnaire.version, questionnaire_sha256=questionnaire.sha256,
+                      questionnaire_source=source, questionnaire_text=text, language=language)
+        session.log("started", staff)
+        return session
 
     def value_of(self, question_id: str) -> AnswerValue | None:
         """The answer's value for conditions; None for unknown, declined or open (missing is not negative)."""

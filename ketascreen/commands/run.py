@@ -86,18 +86,7 @@ def run(questionnaire_name: str, patient: str | None, staff: str | None, data_di
         problem = reference_problem(value, what, limit)
         if problem is not None:
             raise UsageError(problem)
-    session = Session(
-        id=store.new_id(),
-        patient=patient,
-        staff=staff,
-        questionnaire_id=questionnaire.id,
-        questionnaire_version=questionnaire.version,
-        questionnaire_sha256=questionnaire.sha256,
-        questionnaire_source=str(source.path),
-        questionnaire_text=source.text,
-        language=language,
-    )
-    session.log("started", staff)
+    session = Session.begin(store.new_id(), patient, staff, questionnaire, str(source.path), source.text, language)
     with store.lock(session.id):
         if from_file is not None:
             for qid, given in from_file.answers.items():
