@@ -7,11 +7,13 @@ ones name the questions they were waiting for.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ketascreen.amendments import Amendment, amendments_of
 from ketascreen.conditions import Facts, Truth, evaluate
 from ketascreen.describe import describe_value, plain
+from ketascreen.flagrules import flag_rules, with_flags
 from ketascreen.interview import asked_questions, missing_required
 from ketascreen.model import AllOf, Answered, AnyOf, Compare, Condition, Flag, FlagRef, Not, Question, Questionnaire, Section
 from ketascreen.scoring import ScoreResult, compute_scores, facts_from
@@ -104,11 +106,12 @@ def evaluate_session(questionnaire: Questionnaire, session: Session, language: s
             return answer.state
         return OPEN if question.id in on_path else NOT_ASKED
 
+    by_id = {flag.id: flag for flag in questionnaire.flags}
     flags = []
     for flag in questionnaire.flags:
         truth = evaluate(flag.when, facts)
         if truth is Truth.TRUE:
-            cover = _top_cover(flag, facts, questionnaire)
+            cover = _top_cover(flag, facts, by_id)
             details = tuple(d.text.get(language) for d in flag.details if evaluate(d.when, facts) is Truth.TRUE)
             shown = [f"{questionnaire.question(q).label.get(language)}: "
                      f"{describe_value(questionnaire.question(q), facts.question_value(q), language)}"
@@ -172,10 +175,10 @@ def evaluate_session(questionnaire: Questionnaire, session: Session, language: s
     )
 
 
-def _top_cover(flag: Flag, facts: Facts, questionnaire: Questionnaire) -> str | None:
+def _top_cover(flag: Flag, facts: Facts, rules: Mapping[str, Flag]) -> str | None:
     """The raised flag this one folds under: a raised cover, and if that one is covered in turn, its
-    own cover, up to one that is shown on its own (covers never loop: checked on loading)."""
-    rules = {f.id: f for f in questionnaire.flags}
+    own cover, up to one that is shown on its own (covers never loop: checked on loading).
+    ``rules``: every flag by its id, built once per evaluation."""
     cover = None
     current = flag
     seen = {flag.id}
@@ -186,20 +189,6 @@ def _top_cover(flag: Flag, facts: Facts, questionnaire: Questionnaire) -> str | 
         cover = found
         seen.add(found)
         current = rules[found]
-
-
-def with_flags(questionnaire: Questionnaire, facts: Facts) -> Facts:
-    """The same facts, where {flag: ID} is that flag's own result (each worked out once)."""
-    rules = {flag.id: flag.when for flag in questionnaire.flags}
-    known: dict[str, Truth] = {}
-    extended = Facts(facts.question_value, facts.score_value, facts.not_asked, lambda fid: truth(fid), facts.score_range)
-
-    def truth(fid: str) -> Truth:
-        if fid not in known:
-            known[fid] = evaluate(rules[fid], extended) if fid in rules else Truth.UNKNOWN
-        return known[fid]
-
-    return extended
 
 
 def _set_aside(questionnaire: Questionnaire, session: Session, language: str | None) -> list[AnswerRow]:
@@ -314,7 +303,7 @@ def _negative_screens(questionnaire: Questionnaire, flags: list[FlagResult], fac
     """Screens whose every flag was decided "not raised", each with the answers its rules read (the
     ones with a value): "asked and negative" is then told apart from "not asked"."""
     status = {r.flag.id: r.status for r in flags}
-    rules = {f.id: f.when for f in questionnaire.flags}
+    rules = flag_rules(questionnaire)
     found = []
     for screen in questionnaire.screens:
         if not screen.flags or any(status.get(fid) != NOT_RAISED for fid in screen.flags):

@@ -17,6 +17,7 @@ import itertools
 from typing import Any, Iterator
 
 from ketascreen.conditions import Facts, Truth, evaluate
+from ketascreen.flagrules import FlagRules, flag_rules, with_flag_rules
 from ketascreen.loading.yamlread import Located, Mark
 from ketascreen.model import AllOf, Answered, AnyOf, Compare, Condition, FlagRef, Not, Question, Questionnaire, Score, Severity
 
@@ -47,10 +48,11 @@ def lint(questionnaire: Questionnaire, located: Located, shown: str = "", extend
 
     findings: list[tuple[Mark, str]] = []
     reachable = {score.id: _reachable(questionnaire, score) for score in questionnaire.scores}
+    rules = flag_rules(questionnaire)
     for index, flag in enumerate(questionnaire.flags):
         at = located.position(("flags", index, "when"))
         rule = flag.when
-        outcome = _explore(rule, questionnaire, reachable)
+        outcome = _explore(rule, questionnaire, reachable, rules)
         if outcome is not None:
             can_raise, always = outcome
             if not can_raise:
@@ -59,14 +61,14 @@ def lint(questionnaire: Questionnaire, located: Located, shown: str = "", extend
                 findings.append((at, f"flag '{flag.id}' is raised by every complete set of answers"))
         if flag.severity in (Severity.URGENT, Severity.CONTRAINDICATION):
             stronger = tuple(f for f in questionnaire.flags if f.id != flag.id and f.severity.rank <= flag.severity.rank)
-            for question in _skippable(rule, questionnaire, reachable, reviewed, stronger):
+            for question in _skippable(rule, questionnaire, reachable, rules, reviewed, stronger):
                 findings.append((at, f"{flag.severity.value} flag '{flag.id}' needs '{question.id}', which skip logic "
                                      f"can leave unasked ({where(question.id)}); "
                                      "an unasked question does not apply, so the flag would not be raised"))
     for question in questionnaire.questions:
         if question.when is None:
             continue
-        outcome = _explore(question.when, questionnaire, reachable)
+        outcome = _explore(question.when, questionnaire, reachable, rules)
         if outcome is not None and not outcome[0]:
             findings.append((located.position(_question_path(located, question.id) + ("when",)),
                              f"question '{question.id}' is never asked: its condition can never hold"))
@@ -226,14 +228,12 @@ def _assignments(candidates: dict[tuple[str, str], list[Any]]) -> Iterator[dict[
     return (dict(zip(keys, combo)) for combo in itertools.product(*(candidates[k] for k in keys)))
 
 
-def _facts(assignment: dict[tuple[str, str], Any], questionnaire: Questionnaire) -> Facts:
+def _facts(assignment: dict[tuple[str, str], Any], rules: FlagRules) -> Facts:
     """The assignment as facts; {flag: ID} is that flag's own rule, worked out once per assignment."""
-    from ketascreen.evaluate import with_flags
-
-    return with_flags(questionnaire, Facts(lambda q: assignment.get(("question", q)), lambda s: assignment.get(("score", s))))
+    return with_flag_rules(rules, Facts(lambda q: assignment.get(("question", q)), lambda s: assignment.get(("score", s))))
 
 
-def _explore(condition: Condition, questionnaire: Questionnaire, reachable: dict) -> tuple[bool, bool] | None:
+def _explore(condition: Condition, questionnaire: Questionnaire, reachable: dict, rules: FlagRules) -> tuple[bool, bool] | None:
     """(can hold, holds for every complete set of answers), or None when there are too many to try."""
     candidates = _candidates(questionnaire, reachable, [condition])
     if candidates is None:
@@ -243,13 +243,13 @@ def _explore(condition: Condition, questionnaire: Questionnaire, reachable: dict
         return None
     can, always = False, True
     for assignment in assignments:
-        truth = evaluate(condition, _facts(assignment, questionnaire))
+        truth = evaluate(condition, _facts(assignment, rules))
         can = can or truth is Truth.TRUE
         always = always and truth is Truth.TRUE
     return can, always
 
 
-def _skippable(rule: Condition, questionnaire: Questionnaire, reachable: dict, reviewed: Any,
+def _skippable(rule: Condition, questionnaire: Questionnaire, reachable: dict, rules: FlagRules, reviewed: Any,
                stronger: tuple[Any, ...] = ()) -> list[Question]:
     """Questions the rule needs that skip logic can leave unasked. A follow-up whose condition
     already raises the flag whenever it asks it (the bundled plan question after "thoughts of
@@ -265,11 +265,11 @@ def _skippable(rule: Condition, questionnaire: Questionnaire, reachable: dict, r
         if not gates:
             continue
         gate = AllOf(tuple(gates))
-        if reviewed(ref) and _implies(gate, rule, questionnaire, reachable):
+        if reviewed(ref) and _implies(gate, rule, questionnaire, reachable, rules):
             continue
         if reviewed(ref) and _handles_absence(rule, ref):
             continue
-        if reviewed(ref) and any(_implies(gate, other.when, questionnaire, reachable) for other in stronger):
+        if reviewed(ref) and any(_implies(gate, other.when, questionnaire, reachable, rules) for other in stronger):
             continue
         found.append(question)
     return found
@@ -287,7 +287,7 @@ def _handles_absence(rule: Condition, question_id: str) -> bool:
     return False
 
 
-def _implies(gate: Condition, rule: Condition, questionnaire: Questionnaire, reachable: dict) -> bool:
+def _implies(gate: Condition, rule: Condition, questionnaire: Questionnaire, reachable: dict, rules: FlagRules) -> bool:
     """Whenever the gate holds, the rule holds too (tried over the values around their thresholds)."""
     candidates = _candidates(questionnaire, reachable, [gate, rule])
     if candidates is None:
@@ -296,7 +296,7 @@ def _implies(gate: Condition, rule: Condition, questionnaire: Questionnaire, rea
     if assignments is None:
         return False
     for assignment in assignments:
-        facts = _facts(assignment, questionnaire)
+        facts = _facts(assignment, rules)
         if evaluate(gate, facts) is Truth.TRUE and evaluate(rule, facts) is not Truth.TRUE:
             return False
     return True

@@ -27,6 +27,7 @@ from typing import Any, Callable, Iterator
 
 from ketascreen.conditions import Truth, evaluate
 from ketascreen.describe import answer_words, describe
+from ketascreen.flagrules import flag_rules
 from ketascreen.loading.lint import OTHER_TEXT, _assignments, _candidates, _facts, _reachable, _refs
 from ketascreen.loading.yamlread import Located, Mark
 from ketascreen.model import AllOf, AnyOf, Compare, Condition, Flag, FlagRef, Not, Questionnaire, Severity
@@ -63,6 +64,8 @@ class _Pair:
     def __post_init__(self) -> None:
         self.reach_before = {s.id: _reachable(self.before, s) for s in self.before.scores}
         self.reach_after = {s.id: _reachable(self.after, s) for s in self.after.scores}
+        self.rules_before = flag_rules(self.before)
+        self.rules_after = flag_rules(self.after)
 
 
 def _build(base: Located) -> Questionnaire | None:
@@ -159,9 +162,9 @@ def _lost(rule: Condition, guards: tuple[Condition, ...], pair: _Pair) -> Callab
     cover = AnyOf(guards)
 
     def lost(assignment: Assignment) -> bool:
-        if evaluate(rule, _facts(assignment, pair.before)) is not Truth.TRUE:
+        if evaluate(rule, _facts(assignment, pair.rules_before)) is not Truth.TRUE:
             return False
-        return evaluate(cover, _facts(assignment, pair.after)) is not Truth.TRUE
+        return evaluate(cover, _facts(assignment, pair.rules_after)) is not Truth.TRUE
 
     return lost
 
