@@ -7,6 +7,7 @@ import copy
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from ketascreen.flagrules import FlagStatus
 from ketascreen.session import Answer, Session
 
 
@@ -20,8 +21,8 @@ class Change:
 @dataclass(frozen=True)
 class FlagChange:
     flag: str
-    before: str  # a flag status: raised, not_raised, unassessed, covered
-    after: str
+    before: FlagStatus
+    after: FlagStatus
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Amendment:
     confirmed: bool = True  # False: begun, changes made, not yet confirmed
 
 
-Statuses = Callable[[Session], dict[str, str]]
+Statuses = Callable[[Session], dict[str, FlagStatus]]
 
 
 def amendments_of(session: Session, statuses: Statuses | None = None) -> list[Amendment]:
@@ -71,8 +72,8 @@ def amendments_of(session: Session, statuses: Statuses | None = None) -> list[Am
             else:
                 before_answers[change.question] = change.before
         was, now = statuses(_with_answers(session, before_answers)), statuses(_with_answers(session, after_answers))
-        flag_changes = tuple(FlagChange(fid, was.get(fid, "not_raised"), status)
-                             for fid, status in now.items() if was.get(fid, "not_raised") != status)
+        flag_changes = tuple(FlagChange(fid, was.get(fid, FlagStatus.NOT_RAISED), status)
+                             for fid, status in now.items() if was.get(fid, FlagStatus.NOT_RAISED) != status)
         with_flags.append(Amendment(amendment.at, amendment.staff, amendment.reason, amendment.changes, flag_changes,
                                     amendment.confirmed))
         after_answers = before_answers

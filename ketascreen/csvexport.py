@@ -10,11 +10,12 @@ from __future__ import annotations
 import csv
 import io
 
-from ketascreen.evaluate import COVERED, NOT_RAISED, RAISED, Evaluation
+from ketascreen.evaluate import Evaluation
+from ketascreen.flagrules import FlagStatus
 
 FIXED = ("session_id", "patient", "staff", "status", "created", "completed", "amended",
          "questionnaire_id", "questionnaire_version", "questionnaire_sha256")
-FLAG_WORDS = {RAISED: "raised", NOT_RAISED: "not raised", COVERED: "raised (covered)"}
+FLAG_WORDS = {FlagStatus.RAISED: "raised", FlagStatus.NOT_RAISED: "not raised", FlagStatus.COVERED: "raised (covered)"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

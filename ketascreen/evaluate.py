@@ -13,13 +13,15 @@ from dataclasses import dataclass
 from ketascreen.amendments import Amendment, amendments_of
 from ketascreen.conditions import Facts, Truth, evaluate
 from ketascreen.describe import describe_value, plain
-from ketascreen.flagrules import flag_rules, with_flags
+from ketascreen.flagrules import FlagStatus, flag_rules, with_flags
 from ketascreen.interview import asked_questions, missing_required
 from ketascreen.model import AllOf, Answered, AnyOf, Compare, Condition, Flag, FlagRef, Not, Question, Questionnaire, Section
 from ketascreen.scoring import ScoreResult, compute_scores, facts_from
 from ketascreen.session import DECLINED, UNKNOWN, Answer, Session
 
-RAISED, NOT_RAISED, UNASSESSED, COVERED = "raised", "not_raised", "unassessed", "covered"
+# The statuses under the names other modules import from here.
+RAISED, NOT_RAISED = FlagStatus.RAISED, FlagStatus.NOT_RAISED
+UNASSESSED, COVERED = FlagStatus.UNASSESSED, FlagStatus.COVERED
 NOT_ASKED, OPEN = "not_asked", "open"
 
 
@@ -34,7 +36,7 @@ class Waiting:
 @dataclass(frozen=True)
 class FlagResult:
     flag: Flag
-    status: str
+    status: FlagStatus
     evidence: tuple[str, ...] = ()
     missing: tuple[Waiting, ...] = ()
     covered_by: str | None = None  # status "covered": the raised flag this one is folded under
@@ -43,7 +45,7 @@ class FlagResult:
     @property
     def shown(self) -> bool:
         """Raised, or raised and folded under a stronger flag: found either way."""
-        return self.status in (RAISED, COVERED)
+        return self.status in (FlagStatus.RAISED, FlagStatus.COVERED)
 
 
 @dataclass(frozen=True)
@@ -76,14 +78,14 @@ class Evaluation:
     def raised(self) -> list[FlagResult]:
         """Raised flags, most pressing first (urgent, contraindication, ...), file order within each;
         flags folded under a stronger one are not among them (see ``covered_under``)."""
-        return sorted((f for f in self.flags if f.status == RAISED), key=lambda f: f.flag.severity.rank)
+        return sorted((f for f in self.flags if f.status == FlagStatus.RAISED), key=lambda f: f.flag.severity.rank)
 
     def covered_under(self, flag_id: str) -> list[FlagResult]:
-        return [f for f in self.flags if f.status == COVERED and f.covered_by == flag_id]
+        return [f for f in self.flags if f.status == FlagStatus.COVERED and f.covered_by == flag_id]
 
     @property
     def unassessed(self) -> list[FlagResult]:
-        return sorted((f for f in self.flags if f.status == UNASSESSED), key=lambda f: f.flag.severity.rank)
+        return sorted((f for f in self.flags if f.status == FlagStatus.UNASSESSED), key=lambda f: f.flag.severity.rank)
 
     @property
     def complete(self) -> bool:
@@ -117,14 +119,14 @@ def evaluate_session(questionnaire: Questionnaire, session: Session, language: s
                      f"{describe_value(questionnaire.question(q), facts.question_value(q), language)}"
                      for q in flag.shows if facts.question_value(q) is not None]
             evidence = list(dict.fromkeys((*_evidence(flag.when, facts, questionnaire, language), *shown)))
-            flags.append(FlagResult(flag, COVERED if cover else RAISED, evidence=tuple(evidence),
+            flags.append(FlagResult(flag, FlagStatus.COVERED if cover else FlagStatus.RAISED, evidence=tuple(evidence),
                                     covered_by=cover, details=details))
         elif truth is Truth.FALSE:
-            flags.append(FlagResult(flag, NOT_RAISED))
+            flags.append(FlagResult(flag, FlagStatus.NOT_RAISED))
         else:
             needed = _missing(flag.when, facts, questionnaire)
             waiting = tuple(Waiting(questionnaire.question(qid), state_of(questionnaire.question(qid))) for qid in needed)
-            flags.append(FlagResult(flag, UNASSESSED, missing=waiting))
+            flags.append(FlagResult(flag, FlagStatus.UNASSESSED, missing=waiting))
     sections = []
     for section in questionnaire.sections if detail else ():
         rows = []
@@ -139,7 +141,7 @@ def evaluate_session(questionnaire: Questionnaire, session: Session, language: s
                 words = STATE_WORDS[state]
             rows.append(AnswerRow(question, state, words))
         sections.append(SectionAnswers(section, tuple(rows)))
-    def statuses(earlier: Session) -> dict[str, str]:
+    def statuses(earlier: Session) -> dict[str, FlagStatus]:
         return {r.flag.id: r.status for r in evaluate_session(questionnaire, earlier, language, history=False).flags}
 
     def shown_with(score_id: str) -> tuple[str, ...]:
@@ -306,7 +308,7 @@ def _negative_screens(questionnaire: Questionnaire, flags: list[FlagResult], fac
     rules = flag_rules(questionnaire)
     found = []
     for screen in questionnaire.screens:
-        if not screen.flags or any(status.get(fid) != NOT_RAISED for fid in screen.flags):
+        if not screen.flags or any(status.get(fid) != FlagStatus.NOT_RAISED for fid in screen.flags):
             continue
         asked: list[str] = []
         for fid in screen.flags:

@@ -18,7 +18,8 @@ import json
 from typing import Any
 
 from ketascreen.describe import describe
-from ketascreen.evaluate import COVERED, NOT_RAISED, RAISED, Evaluation
+from ketascreen.evaluate import Evaluation
+from ketascreen.flagrules import FlagStatus
 from ketascreen.model import AllOf, Answered, AnyOf, Coding, Compare, Condition, FlagRef, Not, Question, Questionnaire, Section
 from ketascreen.session import DECLINED, UNKNOWN
 
@@ -223,10 +224,10 @@ def _observations(evaluation: Evaluation, subject: dict[str, Any]) -> list[dict[
                                             + ("; gate question not answered" if result.gate_open else "")}]
         found.append(observation)
     for flag_result in evaluation.flags:
-        if flag_result.status == NOT_RAISED:
+        if flag_result.status == FlagStatus.NOT_RAISED:
             continue
         flag = flag_result.flag
-        raised = flag_result.status in (RAISED, COVERED)
+        raised = flag_result.status in (FlagStatus.RAISED, FlagStatus.COVERED)
         detail = list(flag_result.evidence) if raised else [
             "waiting for: " + ", ".join(f"{w.question.id} ({w.state})" for w in flag_result.missing)]
         found.append({
@@ -235,7 +236,7 @@ def _observations(evaluation: Evaluation, subject: dict[str, Any]) -> list[dict[
             "code": {"coding": [{"system": "urn:ketascreen:flag", "code": flag.id, "display": flag.label.get()}],
                      "text": flag.label.get()},
             "subject": subject,
-            "valueCodeableConcept": {"text": ("raised" if flag_result.status == RAISED else
+            "valueCodeableConcept": {"text": ("raised" if flag_result.status == FlagStatus.RAISED else
                                               f"raised, covered by {flag_result.covered_by}" if raised else
                                               "could not be assessed")},
             "note": [{"text": line} for line in detail + [f"Why it matters: {flag.explanation.get()}",

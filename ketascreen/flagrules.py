@@ -1,17 +1,30 @@
-"""Flag rules that name other flags: facts in which {flag: ID} is that flag's own result.
+"""A flag's status, and flag rules that name other flags: facts in which {flag: ID} is that flag's
+own result.
 
 Both a session's evaluation and a questionnaire's safety lint decide flag rules this way, so it
-lives below both: loading a questionnaire must not depend on evaluating sessions.
+lives below both: loading a questionnaire must not depend on evaluating sessions. Amendments, read
+before a session is evaluated, record statuses too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import StrEnum
 
 from ketascreen.conditions import Facts, Truth, evaluate
 from ketascreen.model import Condition, Questionnaire
 
 FlagRules = Mapping[str, Condition]  # flag id -> its rule
+
+
+class FlagStatus(StrEnum):
+    """What a session's answers decided for a flag. The values are the words JSON summaries and
+    scenario files use, and each member equals its value as a plain string."""
+
+    RAISED = "raised"
+    NOT_RAISED = "not_raised"
+    UNASSESSED = "unassessed"  # its rule is unknown: an answer it needs is missing, unknown or declined
+    COVERED = "covered"  # raised, and folded under a stronger flag that is raised too
 
 
 def flag_rules(questionnaire: Questionnaire) -> dict[str, Condition]:

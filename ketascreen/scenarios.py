@@ -30,7 +30,8 @@ from typing import Any
 
 from ketascreen.answersfile import answers_in
 from ketascreen.errors import Problem, ProblemsError
-from ketascreen.evaluate import COVERED, NOT_RAISED, RAISED, UNASSESSED, evaluate_session
+from ketascreen.evaluate import evaluate_session
+from ketascreen.flagrules import FlagStatus
 from ketascreen.interview import breaks, prune
 from ketascreen.loading.load import bundled_ids, find_questionnaire, load_source
 from ketascreen.model import Questionnaire
@@ -212,10 +213,10 @@ def _run(source: Any, name: str, line: int, answers: dict, expect: Expectation) 
         outcome.warnings.append(f"{qid} is not asked with these answers (skip logic); its answer is not used")
     evaluation = evaluate_session(q, session)
     status = {r.flag.id: r.status for r in evaluation.flags}
-    words = {RAISED: "raised", NOT_RAISED: "not raised", UNASSESSED: "could not be assessed",
-             COVERED: "raised, covered by a stronger flag"}
-    for wanted, ids in ((RAISED, expect.raised), (NOT_RAISED, expect.not_raised), (UNASSESSED, expect.unassessed),
-                        (COVERED, expect.covered)):
+    words = {FlagStatus.RAISED: "raised", FlagStatus.NOT_RAISED: "not raised",
+             FlagStatus.UNASSESSED: "could not be assessed", FlagStatus.COVERED: "raised, covered by a stronger flag"}
+    for wanted, ids in ((FlagStatus.RAISED, expect.raised), (FlagStatus.NOT_RAISED, expect.not_raised),
+                        (FlagStatus.UNASSESSED, expect.unassessed), (FlagStatus.COVERED, expect.covered)):
         for fid in ids:
             if status[fid] != wanted:
                 outcome.differences.append(f"flag {fid}: expected {words[wanted]}, but it was {words[status[fid]]}")

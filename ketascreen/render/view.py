@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ketascreen.evaluate import STATE_WORDS, Evaluation, FlagResult
 from ketascreen.describe import describe_value
+from ketascreen.flagrules import FlagStatus
 from ketascreen.model import Questionnaire, Severity
 from ketascreen.render.series_words import since_baseline
 from ketascreen.series import Series
@@ -24,8 +25,8 @@ SIGN_OFF = ("Reviewed by", "Signature", "Date and time")
 SET_ASIDE = "Given, but not asked with the other answers (skip logic), so not used for any flag. Please check them:"
 NEGATIVES = "Asked, and no flag raised:"
 AMENDED = "AMENDED"
-STATUS_WORDS = {"raised": "raised", "not_raised": "not raised", "unassessed": "could not be assessed",
-                "covered": "raised (covered by a stronger flag)"}
+STATUS_WORDS = {FlagStatus.RAISED: "raised", FlagStatus.NOT_RAISED: "not raised",
+                FlagStatus.UNASSESSED: "could not be assessed", FlagStatus.COVERED: "raised (covered by a stronger flag)"}
 
 
 @dataclass(frozen=True)
