@@ -49,18 +49,18 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 from ketascreen.answersfile import read_answers
-from ketascreen.stored import stored_questionnaire
 from ketascreen.interview import prune
 from ketascreen.loading.load import load_source
 from ketascreen.model import Questionnaire
 from ketascreen.session import COMPLETED, ID_ALPHABET, Answer, Session
 from ketascreen.store import Store, write_private
+from ketascreen.stored import stored_questionnaire
 from ketascreen.summarize import FORMATS, SUFFIXES, summarize
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,7 +69,7 @@ FONT = ROOT / "ketascreen" / "fonts" / "DejaVuSans.ttf"
 BUNDLED = "ketamine-pretreatment"
 STAMP = "2026-11-29T09:00:00+00:00"
 EPOCH = 1795942800  # SOURCE_DATE_EPOCH for the commands: 2026-11-29 09:00 UTC
-WHEN = datetime.fromtimestamp(EPOCH, timezone.utc)
+WHEN = datetime.fromtimestamp(EPOCH, UTC)
 ID_HALF = 4  # an id is 4 characters, '-', 4 characters
 PDF_AIM = 10.0  # a summary PDF within this many times the bare page
 LINEAR_LIMIT = 2.2  # time(full) / time(half) above this does not look linear
@@ -319,7 +319,7 @@ def print_in_process(times: dict[str, list[float]], loops: int) -> None:
     for label, name in rows:
         print(f"{label:<46}{median_ms(times[name]):>11.3f}{min(times[name]) * 1e3:>9.3f}")
     ratio = statistics.median(times["pdf"]) / statistics.median(times["bare fpdf2 page"])
-    paired = statistics.median(p / b for p, b in zip(times["pdf"], times["bare fpdf2 page"]))
+    paired = statistics.median(p / b for p, b in zip(times["pdf"], times["bare fpdf2 page"], strict=True))
     verdict = "within" if ratio <= PDF_AIM else "NOT within"
     print(f"\nsummary PDF / bare page: median {ratio:.2f}, median of paired calls {paired:.2f}  "
           f"({verdict} {PDF_AIM:g}x)")

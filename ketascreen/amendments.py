@@ -4,8 +4,9 @@ new, and the flags whose status changed because of it. The chart copy must show 
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from ketascreen.flagrules import FlagStatus
 from ketascreen.session import Answer, Session

@@ -19,8 +19,8 @@ from pathlib import Path
 
 from ketascreen.errors import Problem
 from ketascreen.interview import InvalidAnswer, breaks, check_value
-from ketascreen.model import Questionnaire
 from ketascreen.loading.yamlread import Located, Path_
+from ketascreen.model import Questionnaire
 from ketascreen.session import DECLINED, UNKNOWN, VALUE, Answer, AnswerValue, now
 
 TOP_KEYS = ("patient", "staff", "answers", "unknown", "declined")

@@ -10,9 +10,9 @@ be used as a plain bool, so no caller can quietly treat UNKNOWN as false.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Callable, Iterable
 
 from ketascreen.model import AllOf, Answered, AnyOf, Compare, Condition, FlagRef, Not, Value
 

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from ketascreen.model import ORDER_OPERATORS, AllOf, Answered, AnyOf, Compare, Condition, FlagRef, Not, Question, Questionnaire, Value
+from ketascreen.model import (
+    ORDER_OPERATORS,
+    AllOf,
+    Answered,
+    AnyOf,
+    Compare,
+    Condition,
+    FlagRef,
+    Not,
+    Question,
+    Questionnaire,
+    Value,
+)
 
 _OPERATOR_WORDS = {
     "equals": "is",

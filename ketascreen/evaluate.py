@@ -15,7 +15,19 @@ from ketascreen.conditions import Facts, Truth, evaluate
 from ketascreen.describe import describe_value, plain
 from ketascreen.flagrules import FlagStatus, flag_rules, with_flags
 from ketascreen.interview import asked_questions, missing_required
-from ketascreen.model import AllOf, Answered, AnyOf, Compare, Condition, Flag, FlagRef, Not, Question, Questionnaire, Section
+from ketascreen.model import (
+    AllOf,
+    Answered,
+    AnyOf,
+    Compare,
+    Condition,
+    Flag,
+    FlagRef,
+    Not,
+    Question,
+    Questionnaire,
+    Section,
+)
 from ketascreen.scoring import ScoreResult, compute_scores, facts_from
 from ketascreen.session import DECLINED, UNKNOWN, Answer, Session
 

@@ -20,7 +20,19 @@ from typing import Any
 from ketascreen.describe import describe
 from ketascreen.evaluate import Evaluation
 from ketascreen.flagrules import FlagStatus
-from ketascreen.model import AllOf, Answered, AnyOf, Coding, Compare, Condition, FlagRef, Not, Question, Questionnaire, Section
+from ketascreen.model import (
+    AllOf,
+    Answered,
+    AnyOf,
+    Coding,
+    Compare,
+    Condition,
+    FlagRef,
+    Not,
+    Question,
+    Questionnaire,
+    Section,
+)
 from ketascreen.session import DECLINED, UNKNOWN
 
 BASE = "https://ketascreen.invalid/fhir/StructureDefinition"

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Iterator
+from typing import Any
 
 from ketascreen.loading.yamlread import Located, Mark, Path_
 from ketascreen.model import COMPARISON_OPERATORS, ORDER_OPERATORS
@@ -313,7 +314,7 @@ def _check_bands(ctx: _Context, score: dict[str, Any], path: Path_, low: int, hi
     first, first_path = bands[0]
     if first["min"] != low:
         ctx.at(first_path + ("min",), f"the bands of score '{sid}' start at {first['min']}, but the score can be as low as {low}")
-    for (previous, _), (band, bpath) in zip(bands, bands[1:]):
+    for (previous, _), (band, bpath) in zip(bands, bands[1:], strict=False):
         if band["min"] > previous["max"] + 1:
             ctx.at(bpath + ("min",), f"gap in the bands of score '{sid}': nothing covers {previous['max'] + 1}"
                    + (f" to {band['min'] - 1}" if band["min"] - 1 > previous["max"] + 1 else ""))

@@ -14,12 +14,25 @@ they use (and each choice, option and yes/no); scores are tried at the values th
 from __future__ import annotations
 
 import itertools
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from ketascreen.conditions import Facts, Truth, evaluate
 from ketascreen.flagrules import FlagRules, flag_rules, with_flag_rules
 from ketascreen.loading.yamlread import Located, Mark
-from ketascreen.model import AllOf, Answered, AnyOf, Compare, Condition, FlagRef, Not, Question, Questionnaire, Score, Severity
+from ketascreen.model import (
+    AllOf,
+    Answered,
+    AnyOf,
+    Compare,
+    Condition,
+    FlagRef,
+    Not,
+    Question,
+    Questionnaire,
+    Score,
+    Severity,
+)
 
 MAX_COMBINATIONS = 20_000
 OTHER_TEXT = "\x00other"
@@ -186,7 +199,7 @@ def _question_values(question: Question, used: set[Any]) -> list[Any]:
     if kind == "multi_choice":
         codes = [c.code for c in question.choices]
         if len(codes) <= 4:
-            return [tuple(c for c, keep in zip(codes, mask) if keep) for mask in itertools.product((0, 1), repeat=len(codes))]
+            return [tuple(c for c, keep in zip(codes, mask, strict=True) if keep) for mask in itertools.product((0, 1), repeat=len(codes))]
         return [()] + [(c,) for c in codes] + [tuple(codes)]
     if kind == "scale":
         return sorted({o.score for o in question.options})
@@ -195,7 +208,7 @@ def _question_values(question: Question, used: set[Any]) -> list[Any]:
         numbers = sorted({v for v in used if isinstance(v, (int, float)) and not isinstance(v, bool)})
         values = {v + d for v in numbers for d in (-step, 0, step)}
         if kind == "number":  # between two close thresholds (above 37.5 and below 38)
-            values.update((a + b) / 2 for a, b in zip(numbers, numbers[1:]))
+            values.update((a + b) / 2 for a, b in zip(numbers, numbers[1:], strict=False))
         if question.min is not None:
             values.add(question.min)
         if question.max is not None:
@@ -225,7 +238,7 @@ def _assignments(candidates: dict[tuple[str, str], list[Any]]) -> Iterator[dict[
         total *= max(1, len(candidates[key]))
         if total > MAX_COMBINATIONS:
             return None
-    return (dict(zip(keys, combo)) for combo in itertools.product(*(candidates[k] for k in keys)))
+    return (dict(zip(keys, combo, strict=True)) for combo in itertools.product(*(candidates[k] for k in keys)))
 
 
 def _facts(assignment: dict[tuple[str, str], Any], rules: FlagRules) -> Facts:

@@ -22,8 +22,9 @@ removing a question such a rule still uses is an error that names the flag.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from ketascreen.conditions import Truth, evaluate
 from ketascreen.describe import answer_words, describe

@@ -68,7 +68,7 @@ def render_text(series: Series, generated: str, plain: bool = True) -> str:
     widths = [max(len(row[i]) for row in table) for i in range(len(HEADINGS))]
     out = [f"Patient history: {series.patient}", f"Generated: {generated}", BANNER.upper(), "",
            f"VISITS ({len(series.visits)}), oldest first"]
-    out += ["  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in table]
+    out += ["  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in table]
     out += ["", "PHQ-9 SINCE BASELINE"] + [f"  {line}" for line in facts(series)]
     out += ["", "CHARTS"]
     out += text_chart(score_chart(series), ascii_only=plain)
@@ -195,12 +195,12 @@ def render_pdf(series: Series, generated: str, created: datetime) -> bytes:
     para(f"Visits ({len(series.visits)}), oldest first", 12, bold=True)
     widths = (22, 46, 20, 14, 13, 12, 28, 20)
     pdf.set_font(FONT, "B", 8)
-    for heading, width in zip(HEADINGS, widths):
+    for heading, width in zip(HEADINGS, widths, strict=True):
         pdf.cell(width, 5, printable(heading))
     pdf.ln(5)
     pdf.set_font(FONT, "", 8)
     for row in rows(series):
-        for cell, width in zip(row, widths):
+        for cell, width in zip(row, widths, strict=True):
             pdf.cell(width, 5, printable(cell[:40]))
         pdf.ln(5)
     pdf.ln(2)

@@ -111,4 +111,4 @@ def listing(rows: list[tuple[str, Questionnaire]]) -> str:
         (qid, q.title.get(), q.version, str(len(q.questions)), str(len(q.flags)), str(len(q.scores))) for qid, q in rows
     ]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
-    return "".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() + "\n" for row in table)
+    return "".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() + "\n" for row in table)

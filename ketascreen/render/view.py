@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ketascreen.evaluate import STATE_WORDS, Evaluation, FlagResult
 from ketascreen.describe import describe_value
+from ketascreen.evaluate import STATE_WORDS, Evaluation, FlagResult
 from ketascreen.flagrules import FlagStatus
 from ketascreen.model import Questionnaire, Severity
 from ketascreen.render.series_words import since_baseline
