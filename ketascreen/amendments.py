@@ -48,7 +48,8 @@ def amendments_of(session: Session, statuses: Statuses | None = None) -> list[Am
             continue
         changes = tuple(Change(str(c.get("question")), _answer(c.get("from")), _answer(c.get("to")))
                         for c in entry.get("changes") or () if isinstance(c, dict))
-        staff = entry.get("amended_by") if isinstance(entry.get("amended_by"), list) else [entry.get("by", "")]
+        listed = entry.get("amended_by")
+        staff: list[Any] = listed if isinstance(listed, list) else [entry.get("by", "")]
         if str(entry.get("by", "")) not in staff:
             staff = [*staff, entry.get("by", "")]
         found.append(Amendment(str(entry.get("at", "")), ", ".join(str(s) for s in staff if s),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ketascreen.amendments import Amendment, amendments_of
 from ketascreen.conditions import Facts, Truth, evaluate
@@ -208,7 +209,7 @@ def _top_cover(flag: Flag, facts: Facts, rules: Mapping[str, Flag]) -> str | Non
 def _set_aside(questionnaire: Questionnaire, session: Session, language: str | None) -> list[AnswerRow]:
     """Answers the audit trail shows were given and then set aside because skip logic no longer asks
     the question (a paper form that answers a follow-up despite its lead-in): the clinician sees them."""
-    latest: dict[str, dict] = {}
+    latest: dict[str, dict[str, Any]] = {}
     for entry in session.audit:
         if entry.get("event") == "removed" and isinstance(entry.get("old"), dict):
             latest[str(entry.get("question"))] = entry["old"]
@@ -265,21 +266,22 @@ def _evidence(condition: Condition, facts: Facts, q: Questionnaire, language: st
         question = q.question(condition.ref)
         value = facts.question_value(condition.ref)
         return [f"{question.label.get(language)}: {describe_value(question, value, language) if value is not None else 'not answered'}"]
-    if isinstance(condition, Compare):
-        if condition.subject == "score":
-            score = q.score(condition.ref)
-            value = facts.score_value(condition.ref)
-            span = facts.score_range(condition.ref)
-            shown = str(value) if value is not None or span is None else f"{span[0]}–{span[1]} (items missing)"
-            return [f"{score.label.get(language)} {shown}, {_COMPARISON_WORDS[condition.operator]} {plain(condition.value)}"]
-        question = q.question(condition.ref)
-        value = facts.question_value(condition.ref)
-        said = describe_value(question, value, language)
-        label = question.label.get(language)
-        if question.type == "yes_no" or condition.operator in ("equals", "one_of", "includes"):
-            return [f"{label}: {said}"]
-        return [f"{label} {said}, {_COMPARISON_WORDS[condition.operator]} {plain(condition.value)}"]
-    return []
+    return _comparison_evidence(condition, facts, q, language)
+
+
+def _comparison_evidence(condition: Compare, facts: Facts, q: Questionnaire, language: str | None) -> list[str]:
+    if condition.subject == "score":
+        score = q.score(condition.ref)
+        total = facts.score_value(condition.ref)
+        span = facts.score_range(condition.ref)
+        shown = str(total) if total is not None or span is None else f"{span[0]}–{span[1]} (items missing)"
+        return [f"{score.label.get(language)} {shown}, {_COMPARISON_WORDS[condition.operator]} {plain(condition.value)}"]
+    question = q.question(condition.ref)
+    said = describe_value(question, facts.question_value(condition.ref), language)
+    label = question.label.get(language)
+    if question.type == "yes_no" or condition.operator in ("equals", "one_of", "includes"):
+        return [f"{label}: {said}"]
+    return [f"{label} {said}, {_COMPARISON_WORDS[condition.operator]} {plain(condition.value)}"]
 
 
 def _missing(condition: Condition, facts: Facts, q: Questionnaire) -> list[str]:
