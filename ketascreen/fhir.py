@@ -189,8 +189,10 @@ def response_resource(evaluation: Evaluation) -> dict[str, Any]:
             elif row.question.type == "multi_choice" and not answer.value:
                 item["extension"] = [{"url": EXT_NONE_CHOSEN, "valueBoolean": True}]  # FHIR has no empty answer list
             else:
-                values = answer.value if row.question.type == "multi_choice" else (answer.value,)
-                item["answer"] = [_answer_value(q, row.question, v) for v in values]  # type: ignore[union-attr]
+                # Stored answers were checked against their questions: a multi-choice answer is a tuple of codes.
+                values = answer.value if row.question.type == "multi_choice" and isinstance(answer.value, tuple) \
+                    else (answer.value,)
+                item["answer"] = [_answer_value(q, row.question, v) for v in values]
             items.append(item)
         if items:
             groups.append({"linkId": block.section.id, "text": block.section.title.get(), "item": items})

@@ -265,8 +265,8 @@ def draw_pdf(pdf: Any, chart: Chart, left: float, top: float, width: float, heig
     step = 5 if span <= 30 else 20
     tick = int(chart.y_min)
     while tick <= chart.y_max:
-        label = str(tick)
-        pdf.text(plot_left - pdf.get_string_width(label) - 1.2, py(tick) + 0.8, label)
+        tick_label = str(tick)
+        pdf.text(plot_left - pdf.get_string_width(tick_label) - 1.2, py(tick) + 0.8, tick_label)
         tick += step
     legend = "   ".join(f"{'●' if shape == 'circle' else '□' if shape == 'square' else '- -'} {words}"
                        for shape, words in chart.legend)

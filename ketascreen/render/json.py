@@ -14,7 +14,7 @@ from ketascreen.series import Series
 def summary_data(evaluation: Evaluation, generated_at: str, clinic: str | None = None,
                  language: str | None = None, series: Series | None = None) -> dict[str, Any]:
     session, q = evaluation.session, evaluation.questionnaire
-    data = {
+    data: dict[str, Any] = {
         "session": {
             "id": session.id,
             "patient": session.patient,

@@ -20,7 +20,7 @@ FONT = "DejaVu"
 @lru_cache(maxsize=1)
 def _covered() -> frozenset[int]:
     """The characters both shipped fonts can draw."""
-    from fontTools.ttLib import TTFont
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]  # fontTools ships no type information
 
     maps = [set(TTFont(str(FONTS / name)).getBestCmap()) for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")]
     return frozenset(maps[0] & maps[1])
