@@ -148,7 +148,7 @@ def _enable_when(q: Questionnaire, part: Condition) -> dict[str, Any] | None:
     return {"question": part.ref, "operator": FHIR_OPERATORS[part.operator], **{k.replace("value", "answer", 1): v for k, v in answer.items()}}
 
 
-def _condition_json(condition: Condition) -> Any:
+def _condition_json(condition: Condition) -> dict[str, Any]:
     if isinstance(condition, AllOf):
         return {"all": [_condition_json(p) for p in condition.parts]}
     if isinstance(condition, AnyOf):
@@ -259,7 +259,7 @@ def _observations(evaluation: Evaluation, subject: dict[str, Any]) -> list[dict[
     return found
 
 
-def _answer_value(q: Questionnaire, question: Question, value: Any) -> dict[str, Any] | None:
+def _answer_value(q: Questionnaire, question: Question, value: object) -> dict[str, Any] | None:
     kind = question.type
     if kind == "yes_no" and isinstance(value, bool):
         return {"valueBoolean": value}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeGuard
@@ -708,5 +708,5 @@ def _missing(ctx: _Context, ref: str, kind: str = "question") -> str:
     return f"does not exist{_suggest(ref, known)}"
 
 
-def _suggest(name: str, known: Any) -> str:
+def _suggest(name: str, known: Iterable[object]) -> str:
     return did_you_mean(name, [str(k) for k in known])

@@ -7,13 +7,16 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ketascreen.render.chart import Chart, bp_chart, score_chart, svg, text_chart
 from ketascreen.render.series_words import bp_words, change_words, phq9_words, response_words
 from ketascreen.render.view import BANNER
 from ketascreen.series import REMISSION_BELOW, Series, Visit
 from ketascreen.textsafe import visible
+
+if TYPE_CHECKING:  # fpdf2 is imported only when a PDF is made
+    from fpdf import FPDF
 
 FORMATS = ("text", "markdown", "html", "json", "pdf")
 
@@ -216,7 +219,7 @@ def render_pdf(series: Series, generated: str, created: datetime) -> bytes:
     return bytes(pdf.output())
 
 
-def draw_pdf(pdf: Any, chart: Chart, left: float, top: float, width: float, height: float) -> None:
+def draw_pdf(pdf: FPDF, chart: Chart, left: float, top: float, width: float, height: float) -> None:
     """The chart as vector lines and marks on the current page (millimetres)."""
     from ketascreen.render.pdf import FONT, printable
 
