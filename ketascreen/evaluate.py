@@ -190,10 +190,10 @@ def evaluate_session(questionnaire: Questionnaire, session: Session, language: s
     )
 
 
-def _top_cover(flag: Flag, facts: Facts, rules: Mapping[str, Flag]) -> str | None:
+def _top_cover(flag: Flag, facts: Facts, by_id: Mapping[str, Flag]) -> str | None:
     """The raised flag this one folds under: a raised cover, and if that one is covered in turn, its
     own cover, up to one that is shown on its own (covers never loop: checked on loading).
-    ``rules``: every flag by its id, built once per evaluation."""
+    ``by_id``: every flag by its id, built once per evaluation."""
     cover = None
     current = flag
     seen = {flag.id}
@@ -203,7 +203,7 @@ def _top_cover(flag: Flag, facts: Facts, rules: Mapping[str, Flag]) -> str | Non
             return cover
         cover = found
         seen.add(found)
-        current = rules[found]
+        current = by_id[found]
 
 
 def _set_aside(questionnaire: Questionnaire, session: Session, language: str | None) -> list[AnswerRow]:
