@@ -55,10 +55,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from summary import BUNDLED, STAMP, completed_session, ketascreen_command, session_id  # noqa: E402
-
 from ketascreen.session import VALUE, Answer, Session  # noqa: E402
 from ketascreen.store import Store  # noqa: E402
+from summary import BUNDLED, STAMP, completed_session, ketascreen_command, session_id  # noqa: E402
 
 RATIO_LIMIT = 20.0  # an export within this many times the json.load baseline, per session
 LINEAR_LIMIT = 2.2  # time(full) / time(half) above this does not look linear

@@ -27,7 +27,10 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
+
+import yaml
 
 from ketascreen.commands.history import patient_series
 from ketascreen.index import INDEX_FILE
@@ -36,9 +39,6 @@ from ketascreen.render.history import render_history
 from ketascreen.scenarios import SCENARIOS_DIR
 from ketascreen.session import COMPLETED, Answer, Session
 from ketascreen.store import Store, read_session
-from datetime import datetime, timezone
-
-import yaml
 
 
 def fill(directory: Path, patients: int, visits: int) -> list[str]:
@@ -75,7 +75,7 @@ def timed(action) -> float:  # type: ignore[no-untyped-def]
 
 def measure(patients: int, visits: int, repeat: int, parent: Path | None) -> dict[str, list[float]]:
     times: dict[str, list[float]] = {"history": [], "read alone": [], "history, index rebuilt": []}
-    when = datetime(2026, 11, 29, tzinfo=timezone.utc)
+    when = datetime(2026, 11, 29, tzinfo=UTC)
     with tempfile.TemporaryDirectory(prefix="ketascreen-history-", dir=parent) as tmp:
         directory = Path(tmp) / "data"
         names = fill(directory, patients, visits)

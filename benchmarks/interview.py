@@ -120,18 +120,7 @@ class AnswerTimes:
 
 def new_session(store: Store, source: Source) -> Session:
     questionnaire = source.questionnaire
-    session = Session(
-        id=store.new_id(),
-        patient=PATIENT,
-        staff=STAFF,
-        questionnaire_id=questionnaire.id,
-        questionnaire_version=questionnaire.version,
-        questionnaire_sha256=questionnaire.sha256,
-        questionnaire_source=str(source.path),
-        questionnaire_text=source.text,
-    )
-    session.log("started", STAFF)
-    return session
+    return Session.begin(store.new_id(), PATIENT, STAFF, questionnaire, str(source.path), source.text)
 
 
 def session_bytes(session: Session) -> bytes:
@@ -207,7 +196,7 @@ def print_answers(times: AnswerTimes, repeat: int) -> None:
         print(f"{name:<52}{statistics.median(values) * 1e3:>11.3f}{percentile(values, 0.95) * 1e3:>10.3f}")
     median_ratio = statistics.median(times.answer) / statistics.median(times.bare)
     p95_ratio = percentile(times.answer, 0.95) / percentile(times.bare, 0.95)
-    paired = statistics.median(a / b for a, b in zip(times.answer, times.bare))
+    paired = statistics.median(a / b for a, b in zip(times.answer, times.bare, strict=True))
     verdict = "met" if median_ratio <= SAVE_AIM and p95_ratio <= SAVE_AIM else "NOT met"
     print(f"\nanswer / bare write: median {median_ratio:.2f}, p95 {p95_ratio:.2f}, "
           f"median of paired answers {paired:.2f}  (aim: within {SAVE_AIM:g}x; {verdict})")

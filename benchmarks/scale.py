@@ -48,9 +48,9 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -58,7 +58,6 @@ import export  # noqa: E402
 import interview  # noqa: E402
 import summary  # noqa: E402
 import validate  # noqa: E402
-
 from ketascreen.store import Store  # noqa: E402
 
 LINEAR_LIMIT = 2.3  # time(full) / time(half) above this is worse than linear
@@ -187,17 +186,19 @@ def measure_summary(work: Path, ketascreen: list[str], sessions: int, repeat: in
     ids = summary.save_copies(store, session, sessions)
     chosen = {"full": ids, "half": ids[: max(1, len(ids) // 2)]}
     summary.bare_page()  # untimed: fpdf2 imported, the font read once
-    bases: dict[str, Call] = {f"base {size}": lambda _round, count=len(picked): seconds(lambda: bare_pages(count))
-                              for size, picked in chosen.items()}
+    bases: dict[str, Call] = {}
+    for size, picked in chosen.items():
+        count = len(picked)
+        bases[f"base {size}"] = lambda _round, count=count: seconds(lambda: bare_pages(count))
     rows = []
     for fmt in ("text", "pdf"):
         untimed = summary.Run(fmt, ids[:WARM_SESSIONS])
         summary.timed(ketascreen, untimed, store.directory, work / f"summary-{fmt}-untimed")
-        calls: dict[str, Call] = {
-            size: lambda round_, run=summary.Run(fmt, picked), size=size, fmt=fmt: summary.timed(
+        calls: dict[str, Call] = {}
+        for size, picked in chosen.items():
+            run = summary.Run(fmt, picked)
+            calls[size] = lambda round_, run=run, size=size, fmt=fmt: summary.timed(
                 ketascreen, run, store.directory, work / f"summary-{fmt}-{size}-{round_}")
-            for size, picked in chosen.items()
-        }
         times = time_interleaved({**calls, **bases}, repeat)
         rows.append(measured(f"3 ketascreen summary --format {fmt}", "session",
                              "bare fpdf2 page per session, in-process",

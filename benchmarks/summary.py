@@ -49,19 +49,20 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
-from ketascreen.answersfile import read_answers
-from ketascreen.stored import stored_questionnaire
 from ketascreen.answering import prune
+from ketascreen.answersfile import read_answers
+from ketascreen.formats import SUMMARY_FORMATS as FORMATS
 from ketascreen.loading.load import load_source
 from ketascreen.model import Questionnaire
 from ketascreen.session import COMPLETED, ID_ALPHABET, Answer, Session
 from ketascreen.store import Store, write_private
-from ketascreen.summarize import FORMATS, SUFFIXES, summarize
+from ketascreen.stored import stored_questionnaire
+from ketascreen.summarize import summarize
 
 ROOT = Path(__file__).resolve().parent.parent
 ANSWERS = ROOT / "tests" / "examples" / "answers" / "several-flags.yaml"
@@ -69,7 +70,7 @@ FONT = ROOT / "ketascreen" / "fonts" / "DejaVuSans.ttf"
 BUNDLED = "ketamine-pretreatment"
 STAMP = "2026-11-29T09:00:00+00:00"
 EPOCH = 1795942800  # SOURCE_DATE_EPOCH for the commands: 2026-11-29 09:00 UTC
-WHEN = datetime.fromtimestamp(EPOCH, timezone.utc)
+WHEN = datetime.fromtimestamp(EPOCH, UTC)
 ID_HALF = 4  # an id is 4 characters, '-', 4 characters
 PDF_AIM = 10.0  # a summary PDF within this many times the bare page
 LINEAR_LIMIT = 2.2  # time(full) / time(half) above this does not look linear
@@ -157,7 +158,7 @@ def failed(argv: list[str], result: subprocess.CompletedProcess[str], why: str) 
 def check_outputs(argv: list[str], result: subprocess.CompletedProcess[str], run: Run, output_dir: Path) -> None:
     """One file per session in ``output_dir``, named by its id, and nothing else."""
     assert run.fmt is not None
-    expected = {f"{sid}{SUFFIXES[run.fmt]}" for sid in run.ids}
+    expected = {f"{sid}{FORMATS[run.fmt].suffix}" for sid in run.ids}
     present = {path.name for path in output_dir.iterdir()} if output_dir.is_dir() else set()
     if present != expected:
         failed(argv, result, f"{len(present)} files in {output_dir} for {len(expected)} sessions")
@@ -193,7 +194,7 @@ def time_commands(runs: dict[str, Run], data_dir: Path, work: Path, repeat: int)
 
 def same_output(work: Path, fmt: str, first_id: str, repeat: int) -> bool:
     """The first session's summary is byte-identical in every run of ``fmt`` (SOURCE_DATE_EPOCH)."""
-    files = [work / f"out-{round_}-{fmt}-{size}" / f"{first_id}{SUFFIXES[fmt]}"
+    files = [work / f"out-{round_}-{fmt}-{size}" / f"{first_id}{FORMATS[fmt].suffix}"
              for round_ in range(repeat) for size in ("full", "half")]
     return len({path.read_bytes() for path in files}) == 1
 
@@ -319,7 +320,7 @@ def print_in_process(times: dict[str, list[float]], loops: int) -> None:
     for label, name in rows:
         print(f"{label:<46}{median_ms(times[name]):>11.3f}{min(times[name]) * 1e3:>9.3f}")
     ratio = statistics.median(times["pdf"]) / statistics.median(times["bare fpdf2 page"])
-    paired = statistics.median(p / b for p, b in zip(times["pdf"], times["bare fpdf2 page"]))
+    paired = statistics.median(p / b for p, b in zip(times["pdf"], times["bare fpdf2 page"], strict=True))
     verdict = "within" if ratio <= PDF_AIM else "NOT within"
     print(f"\nsummary PDF / bare page: median {ratio:.2f}, median of paired calls {paired:.2f}  "
           f"({verdict} {PDF_AIM:g}x)")

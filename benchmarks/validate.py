@@ -279,7 +279,7 @@ def print_report(sizes: Sizes, path: Path, half: Sizes, times: dict[str, list[fl
     print(f"{'command':<36}{'median s':>10}{'min s':>10}")
     for name in ("ketascreen validate", "check-jsonschema", 'python -c "import typer"'):
         print(f"{name:<36}{statistics.median(times[name]):>10.3f}{min(times[name]):>10.3f}")
-    ratios = [k / c for k, c in zip(times["ketascreen validate"], times["check-jsonschema"])]
+    ratios = [k / c for k, c in zip(times["ketascreen validate"], times["check-jsonschema"], strict=True)]
     print(f"\nketascreen / check-jsonschema, median of paired runs: {statistics.median(ratios):.2f}")
     full, halved = statistics.median(times["ketascreen validate"]), statistics.median(times["ketascreen validate, half"])
     floor = statistics.median(times['python -c "import typer"'])

@@ -4,9 +4,11 @@ new, and the flags whose status changed because of it. The chart copy must show 
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
+from ketascreen.flagrules import FlagStatus
 from ketascreen.session import Answer, Session
 
 
@@ -20,8 +22,8 @@ class Change:
 @dataclass(frozen=True)
 class FlagChange:
     flag: str
-    before: str  # a flag status: raised, not_raised, unassessed, covered
-    after: str
+    before: FlagStatus
+    after: FlagStatus
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,7 @@ class Amendment:
     confirmed: bool = True  # False: begun, changes made, not yet confirmed
 
 
-Statuses = Callable[[Session], dict[str, str]]
+Statuses = Callable[[Session], dict[str, FlagStatus]]
 
 
 def amendments_of(session: Session, statuses: Statuses | None = None) -> list[Amendment]:
@@ -46,7 +48,8 @@ def amendments_of(session: Session, statuses: Statuses | None = None) -> list[Am
             continue
         changes = tuple(Change(str(c.get("question")), _answer(c.get("from")), _answer(c.get("to")))
                         for c in entry.get("changes") or () if isinstance(c, dict))
-        staff = entry.get("amended_by") if isinstance(entry.get("amended_by"), list) else [entry.get("by", "")]
+        listed = entry.get("amended_by")
+        staff: list[Any] = listed if isinstance(listed, list) else [entry.get("by", "")]
         if str(entry.get("by", "")) not in staff:
             staff = [*staff, entry.get("by", "")]
         found.append(Amendment(str(entry.get("at", "")), ", ".join(str(s) for s in staff if s),
@@ -71,8 +74,8 @@ def amendments_of(session: Session, statuses: Statuses | None = None) -> list[Am
             else:
                 before_answers[change.question] = change.before
         was, now = statuses(_with_answers(session, before_answers)), statuses(_with_answers(session, after_answers))
-        flag_changes = tuple(FlagChange(fid, was.get(fid, "not_raised"), status)
-                             for fid, status in now.items() if was.get(fid, "not_raised") != status)
+        flag_changes = tuple(FlagChange(fid, was.get(fid, FlagStatus.NOT_RAISED), status)
+                             for fid, status in now.items() if was.get(fid, FlagStatus.NOT_RAISED) != status)
         with_flags.append(Amendment(amendment.at, amendment.staff, amendment.reason, amendment.changes, flag_changes,
                                     amendment.confirmed))
         after_answers = before_answers

@@ -16,11 +16,12 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from ketascreen.errors import Problem
 from ketascreen.answering import InvalidAnswer, breaks, check_value
-from ketascreen.model import Questionnaire
-from ketascreen.loading.yamlread import Located, Path_
+from ketascreen.errors import Problem
+from ketascreen.loading.yamlread import Located, Mark, Path_
+from ketascreen.model import Question, Questionnaire
 from ketascreen.session import DECLINED, UNKNOWN, VALUE, Answer, AnswerValue, now
 
 TOP_KEYS = ("patient", "staff", "answers", "unknown", "declined")
@@ -53,85 +54,120 @@ def answers_in(located: Located, at: Path_, questionnaire: Questionnaire, shown:
     """The answers in the mapping at ``at`` (a whole answers file, or one scenario of a scenarios
     file), every value checked as a typed answer would be; with ``apply_checks``, the checks across
     answers too (a scenario file tests those itself)."""
-    result = AnswersFile()
-
-    def problem(where: tuple[int, int], message: str) -> None:
-        result.problems.append(Problem(shown, where[0], where[1], message))
-
-    data = located.data
+    reading = _Reading(located, at, questionnaire, shown)
+    data: Any = located.data  # parsed YAML; ``at`` leads to a mapping the caller has seen
     for step in at:
-        data = data[step]  # type: ignore[index]
+        data = data[step]
     if not isinstance(data, dict):
-        problem(located.position(at), "expected a mapping with 'answers:' (and 'unknown:', 'declined:')")
-        return result
-    for key in data:
-        if key not in allowed:
-            hint = difflib.get_close_matches(str(key), allowed, n=1)
-            problem(located.key_position(at + (key,)), f"unknown key '{key}'" + (f"; did you mean '{hint[0]}'?" if hint else
-                                                         f"; expected {', '.join(allowed)}"))
-    for key in ("patient", "staff"):
-        value = data.get(key)
-        if value is None or key not in allowed:
-            continue
-        if isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value).strip():
-            # As written: "patient: 000123" is the reference 000123, never the number 123.
-            setattr(result, key, located.written.get(at + (key,), str(value)).strip())
-        else:
-            problem(located.position(at + (key,)), f"'{key}' must be text")
-    known = {q.id: q for q in questionnaire.questions}
+        reading.problem(located.position(at), "expected a mapping with 'answers:' (and 'unknown:', 'declined:')")
+        return reading.result
+    reading.unknown_keys(data, allowed)
+    reading.people(data, allowed)
+    reading.values(data)
+    reading.listed(data)
+    if apply_checks:
+        reading.checks()
+    return reading.result
 
-    def question_for(qid: object, where: tuple[int, int]):  # type: ignore[no-untyped-def]
-        if isinstance(qid, str) and qid in known:
-            return known[qid]
-        hint = difflib.get_close_matches(str(qid), list(known), n=1, cutoff=0.7)
-        problem(where, f"no question '{qid}' in {questionnaire.id}" + (f"; did you mean '{hint[0]}'?" if hint else ""))
+
+@dataclass
+class _Reading:
+    """One mapping of answers being read, and what was found in it so far."""
+
+    located: Located
+    at: Path_
+    questionnaire: Questionnaire
+    shown: str
+    result: AnswersFile = field(default_factory=AnswersFile)
+    stamp: str = field(default_factory=now)  # one time for every answer of the file
+
+    def __post_init__(self) -> None:
+        self.known = {q.id: q for q in self.questionnaire.questions}
+
+    def problem(self, where: Mark, message: str) -> None:
+        self.result.problems.append(Problem(self.shown, where.line, where.column, message))
+
+    def unknown_keys(self, data: dict[str, Any], allowed: tuple[str, ...]) -> None:
+        for key in data:
+            if key not in allowed:
+                hint = difflib.get_close_matches(str(key), allowed, n=1)
+                self.problem(self.located.key_position(self.at + (key,)),
+                             f"unknown key '{key}'" + (f"; did you mean '{hint[0]}'?" if hint else
+                                                       f"; expected {', '.join(allowed)}"))
+
+    def people(self, data: dict[str, Any], allowed: tuple[str, ...]) -> None:
+        for key in ("patient", "staff"):
+            value = data.get(key)
+            if value is None or key not in allowed:
+                continue
+            if isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value).strip():
+                # As written: "patient: 000123" is the reference 000123, never the number 123.
+                setattr(self.result, key, self.located.written.get(self.at + (key,), str(value)).strip())
+            else:
+                self.problem(self.located.position(self.at + (key,)), f"'{key}' must be text")
+
+    def question_for(self, qid: object, where: Mark) -> Question | None:
+        if isinstance(qid, str) and qid in self.known:
+            return self.known[qid]
+        hint = difflib.get_close_matches(str(qid), list(self.known), n=1, cutoff=0.7)
+        self.problem(where, f"no question '{qid}' in {self.questionnaire.id}" + (f"; did you mean '{hint[0]}'?" if hint else ""))
         return None
 
-    answers = data.get("answers", {})
-    if answers is None:
-        answers = {}
-    if not isinstance(answers, dict):
-        problem(located.position(at + ("answers",)), "'answers' must be a mapping of question id: answer")
-        answers = {}
-    stamp = now()
-    for qid, value in answers.items():
-        question = question_for(qid, located.key_position(at + ("answers", qid)))
-        if question is None:
-            continue
-        where = located.position(at + ("answers", qid))
-        if question.type == "text" and at + ("answers", qid) in located.written:
-            value = located.written[at + ("answers", qid)]  # free text as written: 1.10 stays 1.10
-        try:
-            checked = check_value(question, value)
-        except InvalidAnswer as error:
-            problem(where, f"{qid}: {error}")
-            continue
-        result.answers[qid] = Answer(VALUE, checked, stamp)
-        result.lines[qid] = where[0]
-    for state, key, accepts in ((UNKNOWN, "unknown", "accepts_unknown"), (DECLINED, "declined", "accepts_declined")):
-        listed = data.get(key, [])
-        if listed is None:
-            continue
-        if not isinstance(listed, list):
-            problem(located.position(at + (key,)), f"'{key}' must be a list of question ids, e.g. [{', '.join(list(known)[:2])}]")
-            continue
-        for index, qid in enumerate(listed):
-            where = located.position(at + (key, index))
-            question = question_for(qid, where)
+    def values(self, data: dict[str, Any]) -> None:
+        """The answers under 'answers:', each checked as if typed."""
+        at, located = self.at, self.located
+        answers = data.get("answers", {})
+        if answers is None:
+            answers = {}
+        if not isinstance(answers, dict):
+            self.problem(located.position(at + ("answers",)), "'answers' must be a mapping of question id: answer")
+            answers = {}
+        for qid, value in answers.items():
+            question = self.question_for(qid, located.key_position(at + ("answers", qid)))
             if question is None:
                 continue
-            if not getattr(question, accepts):
-                problem(where, f"{qid}: \"{key}\" is not accepted for this question")
-            elif qid in result.answers:
-                problem(where, f"{qid} is answered under 'answers' (line {result.lines[qid]}) and listed as {key}")
-            else:
-                result.answers[qid] = Answer(state, None, stamp)
-                result.lines[qid] = where[0]
-    def value_of(qid: str) -> AnswerValue | None:
-        return result.answers[qid].value if qid in result.answers else None
+            where = located.position(at + ("answers", qid))
+            if question.type == "text" and at + ("answers", qid) in located.written:
+                value = located.written[at + ("answers", qid)]  # free text as written: 1.10 stays 1.10
+            try:
+                checked = check_value(question, value)
+            except InvalidAnswer as error:
+                self.problem(where, f"{qid}: {error}")
+                continue
+            self.result.answers[qid] = Answer(VALUE, checked, self.stamp)
+            self.result.lines[qid] = where.line
 
-    for check in questionnaire.checks if apply_checks else ():
-        if breaks(check, value_of):
-            problem(located.position(at + ("answers", check.question)),
-                    f"{check.question}: {check.message.get()} ({check.other} is on line {result.lines.get(check.other, 0)})")
-    return result
+    def listed(self, data: dict[str, Any]) -> None:
+        """The questions listed under 'unknown:' and 'declined:'."""
+        for state, key, accepts in ((UNKNOWN, "unknown", "accepts_unknown"), (DECLINED, "declined", "accepts_declined")):
+            listed = data.get(key, [])
+            if listed is None:
+                continue
+            if not isinstance(listed, list):
+                self.problem(self.located.position(self.at + (key,)),
+                             f"'{key}' must be a list of question ids, e.g. [{', '.join(list(self.known)[:2])}]")
+                continue
+            for index, qid in enumerate(listed):
+                where = self.located.position(self.at + (key, index))
+                question = self.question_for(qid, where)
+                if question is None:
+                    continue
+                if not getattr(question, accepts):
+                    self.problem(where, f"{qid}: \"{key}\" is not accepted for this question")
+                elif qid in self.result.answers:
+                    self.problem(where, f"{qid} is answered under 'answers' (line {self.result.lines[qid]}) and listed as {key}")
+                else:
+                    self.result.answers[qid] = Answer(state, None, self.stamp)
+                    self.result.lines[qid] = where.line
+
+    def checks(self) -> None:
+        """The questionnaire's checks across answers, on the answers read."""
+        answers, lines = self.result.answers, self.result.lines
+
+        def value_of(qid: str) -> AnswerValue | None:
+            return answers[qid].value if qid in answers else None
+
+        for check in self.questionnaire.checks:
+            if breaks(check, value_of):
+                self.problem(self.located.position(self.at + ("answers", check.question)),
+                             f"{check.question}: {check.message.get()} ({check.other} is on line {lines.get(check.other, 0)})")

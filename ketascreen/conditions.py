@@ -10,11 +10,12 @@ be used as a plain bool, so no caller can quietly treat UNKNOWN as false.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Callable, Iterable
+from typing import Any, Protocol
 
-from ketascreen.model import AllOf, Answered, AnyOf, Compare, Condition, FlagRef, Not, Value
+from ketascreen.model import ORDER_OPERATORS, AllOf, Answered, AnyOf, Compare, Condition, FlagRef, Not, Value
 
 
 class Truth(Enum):
@@ -124,15 +125,29 @@ def compare(actual: Value | tuple[str, ...], operator: str, expected: Value | tu
         return actual == expected
     if operator == "not_equals":
         return actual != expected
-    if operator == "above":
-        return actual > expected  # type: ignore[operator]
-    if operator == "at_least":
-        return actual >= expected  # type: ignore[operator]
-    if operator == "below":
-        return actual < expected  # type: ignore[operator]
-    if operator == "at_most":
-        return actual <= expected  # type: ignore[operator]
+    if operator in ORDER_OPERATORS:
+        return _in_order(actual, operator, expected)
     raise ValueError(f"unknown operator {operator!r}")
+
+
+class _Ordered(Protocol):
+    """A value with an order: a number, or text (dates are compared as ISO text)."""
+
+    def __lt__(self, other: Any, /) -> bool: ...
+    def __le__(self, other: Any, /) -> bool: ...
+    def __gt__(self, other: Any, /) -> bool: ...
+    def __ge__(self, other: Any, /) -> bool: ...
+
+
+def _in_order(actual: _Ordered, operator: str, expected: _Ordered) -> bool:
+    """An order comparison of two values of one kind (numbers, or dates written as ISO text)."""
+    if operator == "above":
+        return actual > expected
+    if operator == "at_least":
+        return actual >= expected
+    if operator == "below":
+        return actual < expected
+    return actual <= expected  # at_most: ORDER_OPERATORS has no other
 
 
 def compare_range(span: tuple[int, int], operator: str, expected: Value | tuple[Value, ...]) -> Truth:
@@ -142,9 +157,9 @@ def compare_range(span: tuple[int, int], operator: str, expected: Value | tuple[
     if low == high:
         result = compare(low, operator, expected)
         return Truth.UNKNOWN if result is None else Truth.of(result)
-    if operator in ("above", "at_least", "below", "at_most"):
-        ends = {compare(low, operator, expected), compare(high, operator, expected)}
-        return Truth.of(ends.pop()) if len(ends) == 1 and None not in ends else Truth.UNKNOWN  # type: ignore[arg-type]
+    if operator in ORDER_OPERATORS:
+        at_low, at_high = compare(low, operator, expected), compare(high, operator, expected)
+        return Truth.of(at_low) if at_low is not None and at_low == at_high else Truth.UNKNOWN
     options = expected if isinstance(expected, tuple) else (expected,)
     inside = any(isinstance(o, (int, float)) and not isinstance(o, bool) and low <= o <= high for o in options)
     if operator in ("equals", "one_of"):

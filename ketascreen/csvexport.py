@@ -10,11 +10,12 @@ from __future__ import annotations
 import csv
 import io
 
-from ketascreen.evaluate import COVERED, NOT_RAISED, RAISED, Evaluation
+from ketascreen.evaluate import Evaluation
+from ketascreen.flagrules import FlagStatus
 
 FIXED = ("session_id", "patient", "staff", "status", "created", "completed", "amended",
          "questionnaire_id", "questionnaire_version", "questionnaire_sha256")
-FLAG_WORDS = {RAISED: "raised", NOT_RAISED: "not raised", COVERED: "raised (covered)"}
+FLAG_WORDS = {FlagStatus.RAISED: "raised", FlagStatus.NOT_RAISED: "not raised", FlagStatus.COVERED: "raised (covered)"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -50,10 +51,10 @@ def row(evaluation: Evaluation) -> dict[str, object]:
                 cells[answer_row.question.id] = "yes" if answer.value else "no"
             else:
                 cells[answer_row.question.id] = answer.value
-    for result in evaluation.flags:
-        cells[f"flag:{result.flag.id}"] = FLAG_WORDS.get(result.status, "unassessed")
-    for result, _label in evaluation.scores:
-        cells[f"score:{result.id}"] = "incomplete" if result.value is None else result.value
+    for flag_result in evaluation.flags:
+        cells[f"flag:{flag_result.flag.id}"] = FLAG_WORDS.get(flag_result.status, "unassessed")
+    for score_result, _label in evaluation.scores:
+        cells[f"score:{score_result.id}"] = "incomplete" if score_result.value is None else score_result.value
     return cells
 
 

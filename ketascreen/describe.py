@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from ketascreen.model import ORDER_OPERATORS, AllOf, Answered, AnyOf, Compare, Condition, FlagRef, Not, Question, Questionnaire, Value
+from ketascreen.model import (
+    ORDER_OPERATORS,
+    AllOf,
+    Answered,
+    AnyOf,
+    Compare,
+    Condition,
+    FlagRef,
+    Not,
+    Question,
+    Questionnaire,
+    Value,
+)
 
 _OPERATOR_WORDS = {
     "equals": "is",
@@ -64,8 +76,8 @@ def answer_words(question: Question, value: Value | tuple[Value, ...], language:
         label = next((c.label.get(language) for c in question.choices if c.code == value), str(value))
         return f"'{label}'"
     if question.type == "scale":
-        label = next((o.label.get(language) for o in question.options if o.score == value), None)
-        return f"{value} ('{label}')" if label else str(value)
+        option = next((o.label.get(language) for o in question.options if o.score == value), None)
+        return f"{value} ('{option}')" if option else str(value)
     if question.type == "yes_no" and isinstance(value, bool):
         return "yes" if value else "no"
     if question.unit and isinstance(value, (int, float)):
@@ -82,7 +94,7 @@ def plain(value: object) -> str:
     return str(value)
 
 
-def describe_value(question: Question, value: object, language: str | None = None) -> str:
+def describe_value(question: Question, value: Value | tuple[Value, ...] | None, language: str | None = None) -> str:
     """A stored answer's value in words, for summaries: "184 mmHg", "yes", "'Several days' (1)"."""
     if value is None:
         return "—"
@@ -94,4 +106,4 @@ def describe_value(question: Question, value: object, language: str | None = Non
     if question.type == "scale":
         label = next((o.label.get(language) for o in question.options if o.score == value), None)
         return f"{value} ({label})" if label else str(value)
-    return answer_words(question, value, language)  # type: ignore[arg-type]
+    return answer_words(question, value, language)

@@ -7,99 +7,132 @@ something else) is called out loudly: it changes the meaning of answers already 
 from __future__ import annotations
 
 from ketascreen.describe import describe, plain
-from ketascreen.model import Coding, Question, Questionnaire, Text
+from ketascreen.model import Coding, Flag, FlagRef, Question, Questionnaire, Score, Text
 
 RECODED = "!! RECODED"
 
 
 def diff(old: Questionnaire, new: Questionnaire) -> list[str]:
+    lines = _identity_changes(old, new)
+    lines += _section_changes(old, new)
+    lines += _question_list_changes(old, new)
+    lines += _flag_list_changes(old, new)
+    lines += _score_list_changes(old, new)
+    lines += _checks_and_screens(old, new)
+    return lines
+
+
+def _identity_changes(old: Questionnaire, new: Questionnaire) -> list[str]:
+    return [f"~ {what}: '{before}' → '{after}'"
+            for what, before, after in (("id", old.id, new.id), ("title", str(old.title), str(new.title)),
+                                        ("version", old.version, new.version))
+            if before != after]
+
+
+def _question_list_changes(old: Questionnaire, new: Questionnaire) -> list[str]:
+    """Questions added, removed and changed, the answer codes of shared scales, and their order."""
     lines: list[str] = []
-    add = lines.append
-    for what, before, after in (("id", old.id, new.id), ("title", str(old.title), str(new.title)),
-                                ("version", old.version, new.version)):
-        if before != after:
-            add(f"~ {what}: '{before}' → '{after}'")
-    lines.extend(_section_changes(old, new))
     old_q = {q.id: q for q in old.questions}
     new_q = {q.id: q for q in new.questions}
-    for qid, question in new_q.items():
-        if qid not in old_q:
-            add(f"+ question {qid} ({question.type}) in section '{question.section}': {question.text}")
-    for qid, question in old_q.items():
-        if qid not in new_q:
-            add(f"- question {qid} ({question.type}): {question.text}")
-    for qid in [q for q in old_q if q in new_q]:
+    lines += [f"+ question {qid} ({question.type}) in section '{question.section}': {question.text}"
+              for qid, question in new_q.items() if qid not in old_q]
+    lines += [f"- question {qid} ({question.type}): {question.text}" for qid, question in old_q.items() if qid not in new_q]
+    kept = [q for q in old_q if q in new_q]
+    for qid in kept:
         lines.extend(_question_changes(old, new, old_q[qid], new_q[qid]))
+    lines += _scale_code_changes([(old_q[qid], new_q[qid]) for qid in kept])
+    if kept != [q for q in new_q if q in old_q]:
+        lines.append("~ question order changed")
+    return lines
+
+
+def _scale_code_changes(pairs: list[tuple[Question, Question]]) -> list[str]:
+    """Answer codes of a scale both versions use, said once per scale (not for each of its questions)."""
+    lines = []
     scales_seen: set[str] = set()
-    for qid in [q for q in old_q if q in new_q]:
-        before, after = old_q[qid], new_q[qid]
+    for before, after in pairs:
         if before.scale and before.scale == after.scale and before.scale not in scales_seen:
             scales_seen.add(before.scale)
             was = [f"{o.score}: {_codes(o.codes)}" for o in before.options]
             now = [f"{o.score}: {_codes(o.codes)}" for o in after.options]
             if was != now:
-                add(f"~ scale {before.scale}: answer codes {'; '.join(was)} → {'; '.join(now)}")
-    old_order = [q for q in old_q if q in new_q]
-    new_order = [q for q in new_q if q in old_q]
-    if old_order != new_order:
-        add("~ question order changed")
+                lines.append(f"~ scale {before.scale}: answer codes {'; '.join(was)} → {'; '.join(now)}")
+    return lines
+
+
+def _flag_list_changes(old: Questionnaire, new: Questionnaire) -> list[str]:
+    lines: list[str] = []
     old_f = {f.id: f for f in old.flags}
     new_f = {f.id: f for f in new.flags}
-    for fid, flag in new_f.items():
-        if fid not in old_f:
-            add(f"+ flag {fid} [{flag.severity.value}]: {flag.label} — raised when {describe(flag.when, new)}")
-    for fid, flag in old_f.items():
-        if fid not in new_f:
-            add(f"- flag {fid} [{flag.severity.value}]: {flag.label}")
+    lines += [f"+ flag {fid} [{flag.severity.value}]: {flag.label} — raised when {describe(flag.when, new)}"
+              for fid, flag in new_f.items() if fid not in old_f]
+    lines += [f"- flag {fid} [{flag.severity.value}]: {flag.label}" for fid, flag in old_f.items() if fid not in new_f]
     effective = _changed_through_references(old_f, new_f)
     for fid in [f for f in old_f if f in new_f]:
-        before, after = old_f[fid], new_f[fid]
-        if before.severity != after.severity:
-            add(f"~ flag {fid}: severity {before.severity.value} → {after.severity.value}")
-        rule_before, rule_after = describe(before.when, old), describe(after.when, new)
-        if before.when != after.when:
-            add(f"~ flag {fid}: rule changed\n    was: {rule_before}\n    now: {rule_after}")
-        elif fid in effective:
-            add(f"~ flag {fid}: rule changed through a flag it refers to (its own rule is the same: {rule_after})")
-        for field in ("label", "explanation", "source", "staff_instruction"):
-            lines.extend(_text_change(f"flag {fid}", field, getattr(before, field), getattr(after, field)))
-        if before.shows != after.shows:
-            add(f"~ flag {fid}: shows {', '.join(before.shows) or 'nothing'} → {', '.join(after.shows) or 'nothing'}")
-        if before.covered_by != after.covered_by:
-            add(f"~ flag {fid}: covered by {', '.join(before.covered_by) or 'none'} → {', '.join(after.covered_by) or 'none'}")
-        details_before = [f"when {describe(d.when, old)}: {_all_languages(d.text)}" for d in before.details]
-        details_after = [f"when {describe(d.when, new)}: {_all_languages(d.text)}" for d in after.details]
-        if details_before != details_after:
-            add(f"~ flag {fid}: details changed\n    was: {' | '.join(details_before) or 'none'}"
-                f"\n    now: {' | '.join(details_after) or 'none'}")
+        lines += _flag_changes(old, new, old_f[fid], new_f[fid], fid in effective)
+    return lines
+
+
+def _flag_changes(old: Questionnaire, new: Questionnaire, before: Flag, after: Flag, through_reference: bool) -> list[str]:
+    """``through_reference``: the flag's own rule is the same, but a flag it refers to changed."""
+    lines: list[str] = []
+    add = lines.append
+    fid = before.id
+    if before.severity != after.severity:
+        add(f"~ flag {fid}: severity {before.severity.value} → {after.severity.value}")
+    rule_before, rule_after = describe(before.when, old), describe(after.when, new)
+    if before.when != after.when:
+        add(f"~ flag {fid}: rule changed\n    was: {rule_before}\n    now: {rule_after}")
+    elif through_reference:
+        add(f"~ flag {fid}: rule changed through a flag it refers to (its own rule is the same: {rule_after})")
+    for field in ("label", "explanation", "source", "staff_instruction"):
+        lines.extend(_text_change(f"flag {fid}", field, getattr(before, field), getattr(after, field)))
+    if before.shows != after.shows:
+        add(f"~ flag {fid}: shows {', '.join(before.shows) or 'nothing'} → {', '.join(after.shows) or 'nothing'}")
+    if before.covered_by != after.covered_by:
+        add(f"~ flag {fid}: covered by {', '.join(before.covered_by) or 'none'} → {', '.join(after.covered_by) or 'none'}")
+    details_before = [f"when {describe(d.when, old)}: {_all_languages(d.text)}" for d in before.details]
+    details_after = [f"when {describe(d.when, new)}: {_all_languages(d.text)}" for d in after.details]
+    if details_before != details_after:
+        add(f"~ flag {fid}: details changed\n    was: {' | '.join(details_before) or 'none'}"
+            f"\n    now: {' | '.join(details_after) or 'none'}")
+    return lines
+
+
+def _score_list_changes(old: Questionnaire, new: Questionnaire) -> list[str]:
+    lines: list[str] = []
     old_s = {s.id: s for s in old.scores}
     new_s = {s.id: s for s in new.scores}
-    for sid in [s for s in new_s if s not in old_s]:
-        add(f"+ score {sid}: {new_s[sid].label}")
-    for sid in [s for s in old_s if s not in new_s]:
-        add(f"- score {sid}: {old_s[sid].label}")
+    lines += [f"+ score {sid}: {new_s[sid].label}" for sid in new_s if sid not in old_s]
+    lines += [f"- score {sid}: {old_s[sid].label}" for sid in old_s if sid not in new_s]
     for sid in [s for s in old_s if s in new_s]:
-        before, after = old_s[sid], new_s[sid]
-        if before.items != after.items:
-            add(f"~ score {sid}: items {', '.join(before.items)} → {', '.join(after.items)}")
-        bands_before = [(b.min, b.max, str(b.label)) for b in before.bands]
-        bands_after = [(b.min, b.max, str(b.label)) for b in after.bands]
-        if bands_before != bands_after:
-            add(f"~ score {sid}: bands {_bands(bands_before)} → {_bands(bands_after)}")
-        if before.zero_when != after.zero_when:
-            gate_before = describe(before.zero_when, old) if before.zero_when else "none"
-            gate_after = describe(after.zero_when, new) if after.zero_when else "none"
-            add(f"~ score {sid}: 0 when\n    was: {gate_before}\n    now: {gate_after}")
-        notes_before = [f"when {describe(n.when, old)}: {_all_languages(n.text)}" for n in before.notes]
-        notes_after = [f"when {describe(n.when, new)}: {_all_languages(n.text)}" for n in after.notes]
-        if notes_before != notes_after:
-            add(f"~ score {sid}: notes\n    was: {' | '.join(notes_before) or 'none'}\n    now: {' | '.join(notes_after) or 'none'}")
-        for field in ("label", "source"):
-            lines.extend(_text_change(f"score {sid}", field, getattr(before, field), getattr(after, field)))
-        lines.extend(_codes_change(f"score {sid}", before.codes, after.codes))
-        if before.shows != after.shows:
-            add(f"~ score {sid}: shows {', '.join(before.shows) or 'nothing'} → {', '.join(after.shows) or 'nothing'}")
-    lines.extend(_checks_and_screens(old, new))
+        lines += _score_changes(old, new, old_s[sid], new_s[sid])
+    return lines
+
+
+def _score_changes(old: Questionnaire, new: Questionnaire, before: Score, after: Score) -> list[str]:
+    lines: list[str] = []
+    add = lines.append
+    sid = before.id
+    if before.items != after.items:
+        add(f"~ score {sid}: items {', '.join(before.items)} → {', '.join(after.items)}")
+    bands_before = [(b.min, b.max, str(b.label)) for b in before.bands]
+    bands_after = [(b.min, b.max, str(b.label)) for b in after.bands]
+    if bands_before != bands_after:
+        add(f"~ score {sid}: bands {_bands(bands_before)} → {_bands(bands_after)}")
+    if before.zero_when != after.zero_when:
+        gate_before = describe(before.zero_when, old) if before.zero_when else "none"
+        gate_after = describe(after.zero_when, new) if after.zero_when else "none"
+        add(f"~ score {sid}: 0 when\n    was: {gate_before}\n    now: {gate_after}")
+    notes_before = [f"when {describe(n.when, old)}: {_all_languages(n.text)}" for n in before.notes]
+    notes_after = [f"when {describe(n.when, new)}: {_all_languages(n.text)}" for n in after.notes]
+    if notes_before != notes_after:
+        add(f"~ score {sid}: notes\n    was: {' | '.join(notes_before) or 'none'}\n    now: {' | '.join(notes_after) or 'none'}")
+    for field in ("label", "source"):
+        lines.extend(_text_change(f"score {sid}", field, getattr(before, field), getattr(after, field)))
+    lines.extend(_codes_change(f"score {sid}", before.codes, after.codes))
+    if before.shows != after.shows:
+        add(f"~ score {sid}: shows {', '.join(before.shows) or 'nothing'} → {', '.join(after.shows) or 'nothing'}")
     return lines
 
 
@@ -145,6 +178,14 @@ def _question_changes(old: Questionnaire, new: Questionnaire, before: Question, 
     skip_after = describe(after.when, new) if after.when else "always asked"
     if skip_before != skip_after:
         lines.append(f"~ question {qid}: asked when\n    was: {skip_before}\n    now: {skip_after}")
+    return lines + _choice_changes(before, after) + _option_changes(before, after)
+
+
+def _choice_changes(before: Question, after: Question) -> list[str]:
+    """Choices matched by label and by code: a label under a new code, or a code under a new label,
+    changes what answers already stored mean."""
+    lines: list[str] = []
+    qid = before.id
     old_codes = {c.code: str(c.label) for c in before.choices}
     new_codes = {c.code: str(c.label) for c in after.choices}
     by_label_old = {label: code for code, label in old_codes.items()}
@@ -163,6 +204,13 @@ def _question_changes(old: Questionnaire, new: Questionnaire, before: Question, 
     for code in [c for c in old_codes if c not in new_codes]:
         if old_codes[code] not in by_label_new:
             lines.append(f"~ question {qid}: choice removed: {code} ('{old_codes[code]}')")
+    return lines
+
+
+def _option_changes(before: Question, after: Question) -> list[str]:
+    """Scale options matched by label: a new score changes the scores of answers already stored."""
+    lines: list[str] = []
+    qid = before.id
     old_scores = {str(o.label): o.score for o in before.options}
     new_scores = {str(o.label): o.score for o in after.options}
     for label, score in old_scores.items():
@@ -174,9 +222,8 @@ def _question_changes(old: Questionnaire, new: Questionnaire, before: Question, 
     return lines
 
 
-def _changed_through_references(old_f: dict, new_f: dict) -> set[str]:
+def _changed_through_references(old_f: dict[str, Flag], new_f: dict[str, Flag]) -> set[str]:
     """Flags whose own rule is the same but which refer (at any depth) to a flag whose rule changed."""
-    from ketascreen.model import FlagRef
 
     def refs(condition: object) -> list[str]:
         if isinstance(condition, FlagRef):

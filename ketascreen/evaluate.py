@@ -7,17 +7,34 @@ ones name the questions they were waiting for.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ketascreen.amendments import Amendment, amendments_of
+from ketascreen.answering import asked_questions, missing_required
 from ketascreen.conditions import Facts, Truth, evaluate
 from ketascreen.describe import describe_value, plain
-from ketascreen.answering import asked_questions, missing_required
-from ketascreen.model import AllOf, Answered, AnyOf, Compare, Condition, Flag, FlagRef, Not, Question, Questionnaire, Section
+from ketascreen.flagrules import FlagStatus, flag_rules, with_flags
+from ketascreen.model import (
+    AllOf,
+    Answered,
+    AnyOf,
+    Compare,
+    Condition,
+    Flag,
+    FlagRef,
+    Not,
+    Question,
+    Questionnaire,
+    Section,
+)
 from ketascreen.scoring import ScoreResult, compute_scores, facts_from
 from ketascreen.session import DECLINED, UNKNOWN, Answer, Session
 
-RAISED, NOT_RAISED, UNASSESSED, COVERED = "raised", "not_raised", "unassessed", "covered"
+# The statuses under the names other modules import from here.
+RAISED, NOT_RAISED = FlagStatus.RAISED, FlagStatus.NOT_RAISED
+UNASSESSED, COVERED = FlagStatus.UNASSESSED, FlagStatus.COVERED
 NOT_ASKED, OPEN = "not_asked", "open"
 
 
@@ -32,7 +49,7 @@ class Waiting:
 @dataclass(frozen=True)
 class FlagResult:
     flag: Flag
-    status: str
+    status: FlagStatus
     evidence: tuple[str, ...] = ()
     missing: tuple[Waiting, ...] = ()
     covered_by: str | None = None  # status "covered": the raised flag this one is folded under
@@ -41,7 +58,7 @@ class FlagResult:
     @property
     def shown(self) -> bool:
         """Raised, or raised and folded under a stronger flag: found either way."""
-        return self.status in (RAISED, COVERED)
+        return self.status in (FlagStatus.RAISED, FlagStatus.COVERED)
 
 
 @dataclass(frozen=True)
@@ -74,14 +91,14 @@ class Evaluation:
     def raised(self) -> list[FlagResult]:
         """Raised flags, most pressing first (urgent, contraindication, ...), file order within each;
         flags folded under a stronger one are not among them (see ``covered_under``)."""
-        return sorted((f for f in self.flags if f.status == RAISED), key=lambda f: f.flag.severity.rank)
+        return sorted((f for f in self.flags if f.status == FlagStatus.RAISED), key=lambda f: f.flag.severity.rank)
 
     def covered_under(self, flag_id: str) -> list[FlagResult]:
-        return [f for f in self.flags if f.status == COVERED and f.covered_by == flag_id]
+        return [f for f in self.flags if f.status == FlagStatus.COVERED and f.covered_by == flag_id]
 
     @property
     def unassessed(self) -> list[FlagResult]:
-        return sorted((f for f in self.flags if f.status == UNASSESSED), key=lambda f: f.flag.severity.rank)
+        return sorted((f for f in self.flags if f.status == FlagStatus.UNASSESSED), key=lambda f: f.flag.severity.rank)
 
     @property
     def complete(self) -> bool:
@@ -104,24 +121,25 @@ def evaluate_session(questionnaire: Questionnaire, session: Session, language: s
             return answer.state
         return OPEN if question.id in on_path else NOT_ASKED
 
+    by_id = {flag.id: flag for flag in questionnaire.flags}
     flags = []
     for flag in questionnaire.flags:
         truth = evaluate(flag.when, facts)
         if truth is Truth.TRUE:
-            cover = _top_cover(flag, facts, questionnaire)
+            cover = _top_cover(flag, facts, by_id)
             details = tuple(d.text.get(language) for d in flag.details if evaluate(d.when, facts) is Truth.TRUE)
             shown = [f"{questionnaire.question(q).label.get(language)}: "
                      f"{describe_value(questionnaire.question(q), facts.question_value(q), language)}"
                      for q in flag.shows if facts.question_value(q) is not None]
             evidence = list(dict.fromkeys((*_evidence(flag.when, facts, questionnaire, language), *shown)))
-            flags.append(FlagResult(flag, COVERED if cover else RAISED, evidence=tuple(evidence),
+            flags.append(FlagResult(flag, FlagStatus.COVERED if cover else FlagStatus.RAISED, evidence=tuple(evidence),
                                     covered_by=cover, details=details))
         elif truth is Truth.FALSE:
-            flags.append(FlagResult(flag, NOT_RAISED))
+            flags.append(FlagResult(flag, FlagStatus.NOT_RAISED))
         else:
             needed = _missing(flag.when, facts, questionnaire)
             waiting = tuple(Waiting(questionnaire.question(qid), state_of(questionnaire.question(qid))) for qid in needed)
-            flags.append(FlagResult(flag, UNASSESSED, missing=waiting))
+            flags.append(FlagResult(flag, FlagStatus.UNASSESSED, missing=waiting))
     sections = []
     for section in questionnaire.sections if detail else ():
         rows = []
@@ -136,7 +154,7 @@ def evaluate_session(questionnaire: Questionnaire, session: Session, language: s
                 words = STATE_WORDS[state]
             rows.append(AnswerRow(question, state, words))
         sections.append(SectionAnswers(section, tuple(rows)))
-    def statuses(earlier: Session) -> dict[str, str]:
+    def statuses(earlier: Session) -> dict[str, FlagStatus]:
         return {r.flag.id: r.status for r in evaluate_session(questionnaire, earlier, language, history=False).flags}
 
     def shown_with(score_id: str) -> tuple[str, ...]:
@@ -172,10 +190,10 @@ def evaluate_session(questionnaire: Questionnaire, session: Session, language: s
     )
 
 
-def _top_cover(flag: Flag, facts: Facts, questionnaire: Questionnaire) -> str | None:
+def _top_cover(flag: Flag, facts: Facts, by_id: Mapping[str, Flag]) -> str | None:
     """The raised flag this one folds under: a raised cover, and if that one is covered in turn, its
-    own cover, up to one that is shown on its own (covers never loop: checked on loading)."""
-    rules = {f.id: f for f in questionnaire.flags}
+    own cover, up to one that is shown on its own (covers never loop: checked on loading).
+    ``by_id``: every flag by its id, built once per evaluation."""
     cover = None
     current = flag
     seen = {flag.id}
@@ -185,27 +203,13 @@ def _top_cover(flag: Flag, facts: Facts, questionnaire: Questionnaire) -> str | 
             return cover
         cover = found
         seen.add(found)
-        current = rules[found]
-
-
-def with_flags(questionnaire: Questionnaire, facts: Facts) -> Facts:
-    """The same facts, where {flag: ID} is that flag's own result (each worked out once)."""
-    rules = {flag.id: flag.when for flag in questionnaire.flags}
-    known: dict[str, Truth] = {}
-    extended = Facts(facts.question_value, facts.score_value, facts.not_asked, lambda fid: truth(fid), facts.score_range)
-
-    def truth(fid: str) -> Truth:
-        if fid not in known:
-            known[fid] = evaluate(rules[fid], extended) if fid in rules else Truth.UNKNOWN
-        return known[fid]
-
-    return extended
+        current = by_id[found]
 
 
 def _set_aside(questionnaire: Questionnaire, session: Session, language: str | None) -> list[AnswerRow]:
     """Answers the audit trail shows were given and then set aside because skip logic no longer asks
     the question (a paper form that answers a follow-up despite its lead-in): the clinician sees them."""
-    latest: dict[str, dict] = {}
+    latest: dict[str, dict[str, Any]] = {}
     for entry in session.audit:
         if entry.get("event") == "removed" and isinstance(entry.get("old"), dict):
             latest[str(entry.get("question"))] = entry["old"]
@@ -262,21 +266,22 @@ def _evidence(condition: Condition, facts: Facts, q: Questionnaire, language: st
         question = q.question(condition.ref)
         value = facts.question_value(condition.ref)
         return [f"{question.label.get(language)}: {describe_value(question, value, language) if value is not None else 'not answered'}"]
-    if isinstance(condition, Compare):
-        if condition.subject == "score":
-            score = q.score(condition.ref)
-            value = facts.score_value(condition.ref)
-            span = facts.score_range(condition.ref)
-            shown = str(value) if value is not None or span is None else f"{span[0]}–{span[1]} (items missing)"
-            return [f"{score.label.get(language)} {shown}, {_COMPARISON_WORDS[condition.operator]} {plain(condition.value)}"]
-        question = q.question(condition.ref)
-        value = facts.question_value(condition.ref)
-        said = describe_value(question, value, language)
-        label = question.label.get(language)
-        if question.type == "yes_no" or condition.operator in ("equals", "one_of", "includes"):
-            return [f"{label}: {said}"]
-        return [f"{label} {said}, {_COMPARISON_WORDS[condition.operator]} {plain(condition.value)}"]
-    return []
+    return _comparison_evidence(condition, facts, q, language)
+
+
+def _comparison_evidence(condition: Compare, facts: Facts, q: Questionnaire, language: str | None) -> list[str]:
+    if condition.subject == "score":
+        score = q.score(condition.ref)
+        total = facts.score_value(condition.ref)
+        span = facts.score_range(condition.ref)
+        shown = str(total) if total is not None or span is None else f"{span[0]}–{span[1]} (items missing)"
+        return [f"{score.label.get(language)} {shown}, {_COMPARISON_WORDS[condition.operator]} {plain(condition.value)}"]
+    question = q.question(condition.ref)
+    said = describe_value(question, facts.question_value(condition.ref), language)
+    label = question.label.get(language)
+    if question.type == "yes_no" or condition.operator in ("equals", "one_of", "includes"):
+        return [f"{label}: {said}"]
+    return [f"{label} {said}, {_COMPARISON_WORDS[condition.operator]} {plain(condition.value)}"]
 
 
 def _missing(condition: Condition, facts: Facts, q: Questionnaire) -> list[str]:
@@ -314,10 +319,10 @@ def _negative_screens(questionnaire: Questionnaire, flags: list[FlagResult], fac
     """Screens whose every flag was decided "not raised", each with the answers its rules read (the
     ones with a value): "asked and negative" is then told apart from "not asked"."""
     status = {r.flag.id: r.status for r in flags}
-    rules = {f.id: f.when for f in questionnaire.flags}
+    rules = flag_rules(questionnaire)
     found = []
     for screen in questionnaire.screens:
-        if not screen.flags or any(status.get(fid) != NOT_RAISED for fid in screen.flags):
+        if not screen.flags or any(status.get(fid) != FlagStatus.NOT_RAISED for fid in screen.flags):
             continue
         asked: list[str] = []
         for fid in screen.flags:

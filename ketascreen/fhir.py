@@ -18,8 +18,21 @@ import json
 from typing import Any
 
 from ketascreen.describe import describe
-from ketascreen.evaluate import COVERED, NOT_RAISED, RAISED, Evaluation
-from ketascreen.model import AllOf, Answered, AnyOf, Coding, Compare, Condition, FlagRef, Not, Question, Questionnaire, Section
+from ketascreen.evaluate import Evaluation
+from ketascreen.flagrules import FlagStatus
+from ketascreen.model import (
+    AllOf,
+    Answered,
+    AnyOf,
+    Coding,
+    Compare,
+    Condition,
+    FlagRef,
+    Not,
+    Question,
+    Questionnaire,
+    Section,
+)
 from ketascreen.session import DECLINED, UNKNOWN
 
 BASE = "https://ketascreen.invalid/fhir/StructureDefinition"
@@ -135,7 +148,7 @@ def _enable_when(q: Questionnaire, part: Condition) -> dict[str, Any] | None:
     return {"question": part.ref, "operator": FHIR_OPERATORS[part.operator], **{k.replace("value", "answer", 1): v for k, v in answer.items()}}
 
 
-def _condition_json(condition: Condition) -> Any:
+def _condition_json(condition: Condition) -> dict[str, Any]:
     if isinstance(condition, AllOf):
         return {"all": [_condition_json(p) for p in condition.parts]}
     if isinstance(condition, AnyOf):
@@ -176,8 +189,10 @@ def response_resource(evaluation: Evaluation) -> dict[str, Any]:
             elif row.question.type == "multi_choice" and not answer.value:
                 item["extension"] = [{"url": EXT_NONE_CHOSEN, "valueBoolean": True}]  # FHIR has no empty answer list
             else:
-                values = answer.value if row.question.type == "multi_choice" else (answer.value,)
-                item["answer"] = [_answer_value(q, row.question, v) for v in values]  # type: ignore[union-attr]
+                # Stored answers were checked against their questions: a multi-choice answer is a tuple of codes.
+                values = answer.value if row.question.type == "multi_choice" and isinstance(answer.value, tuple) \
+                    else (answer.value,)
+                item["answer"] = [_answer_value(q, row.question, v) for v in values]
             items.append(item)
         if items:
             groups.append({"linkId": block.section.id, "text": block.section.title.get(), "item": items})
@@ -223,10 +238,10 @@ def _observations(evaluation: Evaluation, subject: dict[str, Any]) -> list[dict[
                                             + ("; gate question not answered" if result.gate_open else "")}]
         found.append(observation)
     for flag_result in evaluation.flags:
-        if flag_result.status == NOT_RAISED:
+        if flag_result.status == FlagStatus.NOT_RAISED:
             continue
         flag = flag_result.flag
-        raised = flag_result.status in (RAISED, COVERED)
+        raised = flag_result.status in (FlagStatus.RAISED, FlagStatus.COVERED)
         detail = list(flag_result.evidence) if raised else [
             "waiting for: " + ", ".join(f"{w.question.id} ({w.state})" for w in flag_result.missing)]
         found.append({
@@ -235,7 +250,7 @@ def _observations(evaluation: Evaluation, subject: dict[str, Any]) -> list[dict[
             "code": {"coding": [{"system": "urn:ketascreen:flag", "code": flag.id, "display": flag.label.get()}],
                      "text": flag.label.get()},
             "subject": subject,
-            "valueCodeableConcept": {"text": ("raised" if flag_result.status == RAISED else
+            "valueCodeableConcept": {"text": ("raised" if flag_result.status == FlagStatus.RAISED else
                                               f"raised, covered by {flag_result.covered_by}" if raised else
                                               "could not be assessed")},
             "note": [{"text": line} for line in detail + [f"Why it matters: {flag.explanation.get()}",
@@ -244,7 +259,7 @@ def _observations(evaluation: Evaluation, subject: dict[str, Any]) -> list[dict[
     return found
 
 
-def _answer_value(q: Questionnaire, question: Question, value: Any) -> dict[str, Any] | None:
+def _answer_value(q: Questionnaire, question: Question, value: object) -> dict[str, Any] | None:
     kind = question.type
     if kind == "yes_no" and isinstance(value, bool):
         return {"valueBoolean": value}

@@ -28,13 +28,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ketascreen.answering import breaks, prune
 from ketascreen.answersfile import answers_in
 from ketascreen.errors import Problem, ProblemsError
-from ketascreen.evaluate import COVERED, NOT_RAISED, RAISED, UNASSESSED, evaluate_session
-from ketascreen.answering import breaks, prune
-from ketascreen.loading.load import bundled_ids, find_questionnaire, load_source
+from ketascreen.evaluate import evaluate_session
+from ketascreen.flagrules import FlagStatus
+from ketascreen.loading.load import Source, bundled_ids, find_questionnaire, load_source
+from ketascreen.loading.yamlread import Located, Path_
 from ketascreen.model import Questionnaire
-from ketascreen.session import Session
+from ketascreen.session import Answer, Session
 
 SCENARIO_KEYS = ("name", "answers", "unknown", "declined", "omit", "expect")
 EXPECT_KEYS = ("raised", "not_raised", "unassessed", "covered", "scores", "failed_checks")
@@ -109,7 +111,7 @@ def run_scenarios(path: Path) -> tuple[Questionnaire, list[Outcome]]:
         raise ScenarioFileError(problems + [Problem(shown, *located.position(("scenarios",))[:2], "'scenarios' must be a list of scenarios")])
     flag_ids = {f.id for f in questionnaire.flags}
     score_ids = {s.id for s in questionnaire.scores}
-    prepared = []
+    prepared: list[tuple[str, int, dict[str, Answer], Expectation]] = []
     for index, raw in enumerate(scenarios):
         at = ("scenarios", index)
         line = located.position(at).line
@@ -118,11 +120,13 @@ def run_scenarios(path: Path) -> tuple[Questionnaire, list[Outcome]]:
             continue
         given = answers_in(located, at, questionnaire, shown, SCENARIO_KEYS, apply_checks=False)
         problems += given.problems
-        name = raw.get("name") if isinstance(raw.get("name"), str) else f"scenario {index + 1}"
+        named = raw.get("name")
+        name = named if isinstance(named, str) else f"scenario {index + 1}"
         expect, found = _expectation(located, at + ("expect",), raw.get("expect"), flag_ids, score_ids, shown,
                                      {c.id for c in questionnaire.checks})
         problems += found
-        omit = raw.get("omit") if isinstance(raw.get("omit"), list) else []
+        listed = raw.get("omit")
+        omit: list[Any] = listed if isinstance(listed, list) else []
         for o_index, qid in enumerate(omit):
             if not isinstance(qid, str) or qid not in {q.id for q in questionnaire.questions}:
                 problems.append(Problem(shown, *located.position(at + ("omit", o_index))[:2], f"omit: no question '{qid}'"))
@@ -136,12 +140,12 @@ def run_scenarios(path: Path) -> tuple[Questionnaire, list[Outcome]]:
     return questionnaire, [_run(source, name, line, answers, expect) for name, line, answers, expect in prepared]
 
 
-def _expectation(located: Any, at: tuple, raw: Any, flag_ids: set[str], score_ids: set[str],
+def _expectation(located: Located, at: Path_, raw: Any, flag_ids: set[str], score_ids: set[str],
                  shown: str, check_ids: set[str] | None = None) -> tuple[Expectation, list[Problem]]:
     problems: list[Problem] = []
     expect = Expectation()
 
-    def problem(path: tuple, message: str, key: bool = False) -> None:
+    def problem(path: Path_, message: str, key: bool = False) -> None:
         mark = located.key_position(path) if key else located.position(path)
         problems.append(Problem(shown, mark.line, mark.column, message))
 
@@ -192,7 +196,7 @@ def _expectation(located: Any, at: tuple, raw: Any, flag_ids: set[str], score_id
     return expect, problems
 
 
-def _run(source: Any, name: str, line: int, answers: dict, expect: Expectation) -> Outcome:
+def _run(source: Source, name: str, line: int, answers: dict[str, Answer], expect: Expectation) -> Outcome:
     q = source.questionnaire
     session = Session("test-test", "scenario", "test", q.id, q.version, q.sha256, str(source.path), source.text)
     for qid, given in answers.items():
@@ -212,25 +216,25 @@ def _run(source: Any, name: str, line: int, answers: dict, expect: Expectation) 
         outcome.warnings.append(f"{qid} is not asked with these answers (skip logic); its answer is not used")
     evaluation = evaluate_session(q, session)
     status = {r.flag.id: r.status for r in evaluation.flags}
-    words = {RAISED: "raised", NOT_RAISED: "not raised", UNASSESSED: "could not be assessed",
-             COVERED: "raised, covered by a stronger flag"}
-    for wanted, ids in ((RAISED, expect.raised), (NOT_RAISED, expect.not_raised), (UNASSESSED, expect.unassessed),
-                        (COVERED, expect.covered)):
+    words = {FlagStatus.RAISED: "raised", FlagStatus.NOT_RAISED: "not raised",
+             FlagStatus.UNASSESSED: "could not be assessed", FlagStatus.COVERED: "raised, covered by a stronger flag"}
+    for wanted, ids in ((FlagStatus.RAISED, expect.raised), (FlagStatus.NOT_RAISED, expect.not_raised),
+                        (FlagStatus.UNASSESSED, expect.unassessed), (FlagStatus.COVERED, expect.covered)):
         for fid in ids:
             if status[fid] != wanted:
                 outcome.differences.append(f"flag {fid}: expected {words[wanted]}, but it was {words[status[fid]]}")
     results = {result.id: result for result, _label in evaluation.scores}
-    for sid, wanted in expect.scores.items():
+    for sid, score in expect.scores.items():
         result = results[sid]
         band = result.band.label.get() if result.band else None
         got_value = "incomplete" if result.value is None else result.value
-        if "value" in wanted and wanted["value"] != got_value:
-            outcome.differences.append(f"score {sid}: expected {wanted['value']}, but it was {got_value}")
-        if "band" in wanted and wanted["band"] != band:
-            outcome.differences.append(f"score {sid}: expected band '{wanted['band'] or 'not decided'}', "
+        if "value" in score and score["value"] != got_value:
+            outcome.differences.append(f"score {sid}: expected {score['value']}, but it was {got_value}")
+        if "band" in score and score["band"] != band:
+            outcome.differences.append(f"score {sid}: expected band '{score['band'] or 'not decided'}', "
                                        f"but it was '{band or 'not decided'}'")
-        if "range" in wanted and list(wanted["range"]) != [result.low, result.high]:
-            outcome.differences.append(f"score {sid}: expected the range {wanted['range'][0]}–{wanted['range'][1]}, "
+        if "range" in score and list(score["range"]) != [result.low, result.high]:
+            outcome.differences.append(f"score {sid}: expected the range {score['range'][0]}–{score['range'][1]}, "
                                        f"but it was {result.low}–{result.high}")
     return outcome
 

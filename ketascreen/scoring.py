@@ -3,8 +3,8 @@ the sum can still take; a band is decided when the whole range falls inside it."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from ketascreen.conditions import Facts, Truth, evaluate
 from ketascreen.model import Band, Questionnaire, Score, Value

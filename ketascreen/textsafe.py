@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 # C0 and C1 controls (terminal escape sequences start with one), every Unicode format character
 # (category Cf: bidirectional marks, overrides and isolates such as U+061C and U+202E, invisible

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Iterator
+from typing import Any, TypeGuard
 
 from ketascreen.loading.yamlread import Located, Mark, Path_
 from ketascreen.model import COMPARISON_OPERATORS, ORDER_OPERATORS
@@ -78,7 +79,8 @@ def semantic_problems(located: Located) -> list[Finding]:
     data = located.data
     if not isinstance(data, dict):
         return []
-    language = data.get("language") if isinstance(data.get("language"), str) else "en"
+    named = data.get("language")
+    language = named if isinstance(named, str) else "en"
     ctx = _Context(located, language)
     _check_texts(ctx, data, (), "root")
     _collect_scales(ctx, data)
@@ -217,7 +219,7 @@ def _check_question(ctx: _Context, question: dict[str, Any], path: Path_) -> Non
     if _is_number(low) and _is_number(high) and low > high:
         ctx.at(path + ("min",), f"'min' ({low}) is above 'max' ({high})")
     if qtype in ("choice", "multi_choice"):
-        seen: dict[str, int] = {}
+        seen: dict[str, str | int] = {}  # code -> the index of its first choice
         for choice, cpath in _entries(question, "choices", path):
             label = choice.get("label")
             if isinstance(label, dict) and label and ctx.language not in label:
@@ -240,7 +242,7 @@ def _check_scores(ctx: _Context, data: dict[str, Any]) -> None:
         sid = score.get("id")
         low = high = 0
         complete = True
-        items = score.get("items") if isinstance(score.get("items"), list) else []
+        items = _list_of(score, "items")
         for index, item in enumerate(items):
             if not isinstance(item, str):
                 complete = False
@@ -276,7 +278,7 @@ def _check_scores(ctx: _Context, data: dict[str, Any]) -> None:
 def _score_range(ctx: _Context, score: dict[str, Any]) -> tuple[int | None, int | None]:
     """Lowest and highest value a score can take, or (None, None) when its items are not all known."""
     low = high = 0
-    for item in score.get("items") if isinstance(score.get("items"), list) else []:
+    for item in _list_of(score, "items"):
         ref = ctx.questions.get(item) if isinstance(item, str) else None
         found = _item_range(ctx, ref.data) if ref is not None and ref.data.get("type") in SCORABLE_TYPES else None
         if found is None:
@@ -290,8 +292,9 @@ def _score_range(ctx: _Context, score: dict[str, Any]) -> tuple[int | None, int 
 def _item_range(ctx: _Context, question: dict[str, Any]) -> tuple[int, int] | None:
     if question.get("type") == "yes_no":
         return (0, 1)
-    options = ctx.scales.get(question.get("scale"))  # type: ignore[arg-type]
-    scores = [o.get("score") for o in options or [] if isinstance(o, dict) and _is_int(o.get("score"))]
+    scale: Any = question.get("scale")  # parsed YAML, of any kind: the schema reports a scale that is not a name
+    options = ctx.scales.get(scale) if isinstance(scale, str) else None
+    scores = [o["score"] for o in options or [] if isinstance(o, dict) and _is_int(o.get("score"))]
     return (min(scores), max(scores)) if scores else None
 
 
@@ -313,7 +316,7 @@ def _check_bands(ctx: _Context, score: dict[str, Any], path: Path_, low: int, hi
     first, first_path = bands[0]
     if first["min"] != low:
         ctx.at(first_path + ("min",), f"the bands of score '{sid}' start at {first['min']}, but the score can be as low as {low}")
-    for (previous, _), (band, bpath) in zip(bands, bands[1:]):
+    for (previous, _), (band, bpath) in zip(bands, bands[1:], strict=False):
         if band["min"] > previous["max"] + 1:
             ctx.at(bpath + ("min",), f"gap in the bands of score '{sid}': nothing covers {previous['max'] + 1}"
                    + (f" to {band['min'] - 1}" if band["min"] - 1 > previous["max"] + 1 else ""))
@@ -326,7 +329,7 @@ def _check_bands(ctx: _Context, score: dict[str, Any], path: Path_, low: int, hi
 
 def _check_flags(ctx: _Context, data: dict[str, Any]) -> None:
     seen: dict[str, Path_] = {}
-    ctx.flags = {f.get("id") for f, _ in _entries(data, "flags", ()) if isinstance(f.get("id"), str)}
+    ctx.flags = {f["id"] for f, _ in _entries(data, "flags", ()) if isinstance(f.get("id"), str)}
     for flag, path in _entries(data, "flags", ()):
         _check_texts(ctx, flag, path, "flag")
         fid = flag.get("id")
@@ -351,7 +354,7 @@ def _check_covered_by(ctx: _Context, data: dict[str, Any]) -> None:
     severity = {f.get("id"): f.get("severity") for f, _ in _entries(data, "flags", ())}
     for flag, path in _entries(data, "flags", ()):
         fid = flag.get("id")
-        for index, ref in enumerate(flag.get("covered_by") if isinstance(flag.get("covered_by"), list) else []):
+        for index, ref in enumerate(_list_of(flag, "covered_by")):
             if not isinstance(ref, str):
                 continue
             if ref == fid:
@@ -442,7 +445,7 @@ def _check_screens(ctx: _Context, data: dict[str, Any]) -> None:
     seen: dict[str, Path_] = {}
     for screen, path in _entries(data, "screens", ()):
         sid = _named_once(ctx, screen, path, seen, "screen", "label")
-        for index, ref in enumerate(screen.get("flags") if isinstance(screen.get("flags"), list) else []):
+        for index, ref in enumerate(_list_of(screen, "flags")):
             if isinstance(ref, str) and ref not in ctx.flags:
                 ctx.at(path + ("flags", index), f"screen '{sid}' lists flag '{ref}', which {_missing(ctx, ref, 'flag')}")
 
@@ -592,7 +595,9 @@ def _value_problem(ctx: _Context, question: dict[str, Any], value: Any, operator
         if value not in codes:
             return f"'{value}' is not a choice of '{qid}' (its codes: {', '.join(str(c) for c in codes)})"
     elif qtype == "scale":
-        scores = [o.get("score") for o in ctx.scales.get(question.get("scale"), []) if isinstance(o, dict)]  # type: ignore[arg-type]
+        scale: Any = question.get("scale")  # parsed YAML, of any kind
+        named = ctx.scales.get(scale, []) if isinstance(scale, str) else []
+        scores = [o.get("score") for o in named if isinstance(o, dict)]
         if not _is_number(value) or not math.isfinite(value):
             return f"'{qid}' is a scale question: compare it with an option's score, not {_show(value)}"
         if operator in ("equals", "not_equals", "one_of") and scores and value not in scores:
@@ -636,7 +641,7 @@ def _check_score_comparison(
                 ctx.at(path + (operator,), f"{owner}: {operator} {_show(item)} can never hold: score '{ref}' runs from {never}")
     if before is None:
         return
-    items = entry[0].get("items") if isinstance(entry[0].get("items"), list) else []
+    items = _list_of(entry[0], "items")
     later = [i for i in items if isinstance(i, str) and i in ctx.questions and ctx.questions[i].index >= before]
     if later:
         ctx.at(path + ("score",), f"{owner}: condition uses score '{ref}', whose item '{later[0]}' is asked later; "
@@ -669,12 +674,18 @@ def _plain(value: Any) -> str:
     return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _list_of(entry: dict[str, Any], key: str) -> list[Any]:
+    """The list at entry[key], or none when it is not a list (the schema reports that)."""
+    value = entry.get(key)
+    return value if isinstance(value, list) else []
 
 
 def _show(value: Any) -> str:
@@ -698,5 +709,5 @@ def _missing(ctx: _Context, ref: str, kind: str = "question") -> str:
     return f"does not exist{_suggest(ref, known)}"
 
 
-def _suggest(name: str, known: Any) -> str:
+def _suggest(name: str, known: Iterable[object]) -> str:
     return did_you_mean(name, [str(k) for k in known])

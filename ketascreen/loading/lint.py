@@ -14,14 +14,36 @@ they use (and each choice, option and yes/no); scores are tried at the values th
 from __future__ import annotations
 
 import itertools
-from typing import Any, Iterator
+from collections.abc import Callable, Iterator
+from typing import cast
 
 from ketascreen.conditions import Facts, Truth, evaluate
-from ketascreen.loading.yamlread import Located, Mark
-from ketascreen.model import AllOf, Answered, AnyOf, Compare, Condition, FlagRef, Not, Question, Questionnaire, Score, Severity
+from ketascreen.flagrules import FlagRules, flag_rules, with_flag_rules
+from ketascreen.loading.yamlread import Located, Mark, Path_
+from ketascreen.model import (
+    AllOf,
+    Answered,
+    AnyOf,
+    Compare,
+    Condition,
+    Flag,
+    FlagRef,
+    Not,
+    Question,
+    Questionnaire,
+    Score,
+    Severity,
+    Value,
+)
 
 MAX_COMBINATIONS = 20_000
 OTHER_TEXT = "\x00other"
+
+Key = tuple[str, str]  # ("question", id) or ("score", id)
+Candidate = Value | tuple[str, ...] | None  # a value tried for a question or score; None: no answer
+Candidates = dict[Key, list[Candidate]]
+Assignment = dict[Key, Candidate]
+Reachable = dict[str, set[int] | None]  # score id -> every total it can reach (None: too many to list)
 
 
 def lint(questionnaire: Questionnaire, located: Located, shown: str = "", extends: bool = False) -> list[tuple[Mark, str]]:
@@ -47,10 +69,11 @@ def lint(questionnaire: Questionnaire, located: Located, shown: str = "", extend
 
     findings: list[tuple[Mark, str]] = []
     reachable = {score.id: _reachable(questionnaire, score) for score in questionnaire.scores}
+    rules = flag_rules(questionnaire)
     for index, flag in enumerate(questionnaire.flags):
         at = located.position(("flags", index, "when"))
         rule = flag.when
-        outcome = _explore(rule, questionnaire, reachable)
+        outcome = _explore(rule, questionnaire, reachable, rules)
         if outcome is not None:
             can_raise, always = outcome
             if not can_raise:
@@ -59,14 +82,14 @@ def lint(questionnaire: Questionnaire, located: Located, shown: str = "", extend
                 findings.append((at, f"flag '{flag.id}' is raised by every complete set of answers"))
         if flag.severity in (Severity.URGENT, Severity.CONTRAINDICATION):
             stronger = tuple(f for f in questionnaire.flags if f.id != flag.id and f.severity.rank <= flag.severity.rank)
-            for question in _skippable(rule, questionnaire, reachable, reviewed, stronger):
+            for question in _skippable(rule, questionnaire, reachable, rules, reviewed, stronger):
                 findings.append((at, f"{flag.severity.value} flag '{flag.id}' needs '{question.id}', which skip logic "
                                      f"can leave unasked ({where(question.id)}); "
                                      "an unasked question does not apply, so the flag would not be raised"))
     for question in questionnaire.questions:
         if question.when is None:
             continue
-        outcome = _explore(question.when, questionnaire, reachable)
+        outcome = _explore(question.when, questionnaire, reachable, rules)
         if outcome is not None and not outcome[0]:
             findings.append((located.position(_question_path(located, question.id) + ("when",)),
                              f"question '{question.id}' is never asked: its condition can never hold"))
@@ -110,7 +133,7 @@ def _unused(questionnaire: Questionnaire, located: Located) -> list[tuple[Mark, 
             if q.id not in used and q.type != "text" and not q.header]
 
 
-def _question_path(located: Located, question_id: str) -> tuple:
+def _question_path(located: Located, question_id: str) -> Path_:
     data = located.data if isinstance(located.data, dict) else {}
     for s_index, section in enumerate(data.get("sections", [])):
         for q_index, question in enumerate(section.get("questions", [])):
@@ -149,10 +172,9 @@ def _refs(condition: Condition, questionnaire: Questionnaire, seen: set[str] | N
         yield condition
 
 
-def _candidates(questionnaire: Questionnaire, reachable: dict[str, set[int] | None],
-                conditions: list[Condition]) -> dict[tuple[str, str], list[Any]] | None:
+def _candidates(questionnaire: Questionnaire, reachable: Reachable, conditions: list[Condition]) -> Candidates | None:
     """Values worth trying for each question and score the conditions name."""
-    thresholds: dict[tuple[str, str], set[Any]] = {}
+    thresholds: dict[Key, set[Value]] = {}
     unanswered: set[str] = set()  # questions an `answered` test names: try them without a value too
     for condition in conditions:
         for ref in _refs(condition, questionnaire):
@@ -162,20 +184,20 @@ def _candidates(questionnaire: Questionnaire, reachable: dict[str, set[int] | No
                 values.update(ref.value if isinstance(ref.value, tuple) else (ref.value,))
             else:
                 unanswered.add(ref.ref)
-    result: dict[tuple[str, str], list[Any]] = {}
-    for (kind, ref), used in thresholds.items():
+    result: Candidates = {}
+    for (kind, ident), used in thresholds.items():
         if kind == "score":
-            possible = reachable.get(ref)
+            possible = reachable.get(ident)
             if possible is None:
                 return None
             near = {v + d for v in used if isinstance(v, (int, float)) for d in (-1, 0, 1)} | {min(possible), max(possible)}
-            result[(kind, ref)] = sorted(v for v in near if v in possible)
+            result[(kind, ident)] = [v for v in sorted(near) if v in possible]
         else:
-            result[(kind, ref)] = _question_values(questionnaire.question(ref), used) + ([None] if ref in unanswered else [])
+            result[(kind, ident)] = _question_values(questionnaire.question(ident), used) + ([None] if ident in unanswered else [])
     return result
 
 
-def _question_values(question: Question, used: set[Any]) -> list[Any]:
+def _question_values(question: Question, used: set[Value]) -> list[Candidate]:
     kind = question.type
     if kind == "yes_no":
         return [True, False]
@@ -184,56 +206,72 @@ def _question_values(question: Question, used: set[Any]) -> list[Any]:
     if kind == "multi_choice":
         codes = [c.code for c in question.choices]
         if len(codes) <= 4:
-            return [tuple(c for c, keep in zip(codes, mask) if keep) for mask in itertools.product((0, 1), repeat=len(codes))]
-        return [()] + [(c,) for c in codes] + [tuple(codes)]
+            return [tuple(c for c, keep in zip(codes, mask, strict=True) if keep) for mask in itertools.product((0, 1), repeat=len(codes))]
+        return [(), *((c,) for c in codes), tuple(codes)]
     if kind == "scale":
-        return sorted({o.score for o in question.options})
+        return [score for score in sorted({o.score for o in question.options})]
     if kind in ("integer", "number"):
-        step = 1 if kind == "integer" else 0.5
-        numbers = sorted({v for v in used if isinstance(v, (int, float)) and not isinstance(v, bool)})
-        values = {v + d for v in numbers for d in (-step, 0, step)}
-        if kind == "number":  # between two close thresholds (above 37.5 and below 38)
-            values.update((a + b) / 2 for a, b in zip(numbers, numbers[1:]))
-        if question.min is not None:
-            values.add(question.min)
-        if question.max is not None:
-            values.add(question.max)
-        values = {v for v in values if (question.min is None or v >= question.min) and (question.max is None or v <= question.max)}
-        return sorted(values) or [0]
+        return [number for number in _number_values(question, used)] or [0]
     if kind == "date":
-        from datetime import date, timedelta
-
-        values = set()
-        for v in used:
-            if isinstance(v, str):
-                day = date.fromisoformat(v)
-                for d in (-1, 0, 1):
-                    try:
-                        values.add((day + timedelta(days=d)).isoformat())
-                    except OverflowError:  # the first or last day there is
-                        continue
-        return sorted(values) or ["2000-01-01"]
-    return sorted(v for v in used if isinstance(v, str)) + [OTHER_TEXT]
+        return [day for day in _date_values(used)] or ["2000-01-01"]
+    return [*sorted(v for v in used if isinstance(v, str)), OTHER_TEXT]
 
 
-def _assignments(candidates: dict[tuple[str, str], list[Any]]) -> Iterator[dict[tuple[str, str], Any]] | None:
+def _number_values(question: Question, used: set[Value]) -> list[int | float]:
+    """Each threshold and its neighbours one step away, within the question's min and max."""
+    step = 1 if question.type == "integer" else 0.5
+    numbers = sorted({v for v in used if isinstance(v, (int, float)) and not isinstance(v, bool)})
+    values = {v + d for v in numbers for d in (-step, 0, step)}
+    if question.type == "number":  # between two close thresholds (above 37.5 and below 38)
+        values.update((a + b) / 2 for a, b in zip(numbers, numbers[1:], strict=False))
+    if question.min is not None:
+        values.add(question.min)
+    if question.max is not None:
+        values.add(question.max)
+    return sorted(v for v in values if (question.min is None or v >= question.min) and (question.max is None or v <= question.max))
+
+
+def _date_values(used: set[Value]) -> list[str]:
+    """Each date compared with, and the days either side of it."""
+    from datetime import date, timedelta
+
+    days = set()
+    for v in used:
+        if isinstance(v, str):
+            day = date.fromisoformat(v)
+            for d in (-1, 0, 1):
+                try:
+                    days.add((day + timedelta(days=d)).isoformat())
+                except OverflowError:  # the first or last day there is
+                    continue
+    return sorted(days)
+
+
+def _assignments(candidates: Candidates) -> Iterator[Assignment] | None:
     keys = list(candidates)
     total = 1
     for key in keys:
         total *= max(1, len(candidates[key]))
         if total > MAX_COMBINATIONS:
             return None
-    return (dict(zip(keys, combo)) for combo in itertools.product(*(candidates[k] for k in keys)))
+    return (dict(zip(keys, combo, strict=True)) for combo in itertools.product(*(candidates[k] for k in keys)))
 
 
-def _facts(assignment: dict[tuple[str, str], Any], questionnaire: Questionnaire) -> Facts:
+def _facts(assignment: Assignment, rules: FlagRules) -> Facts:
     """The assignment as facts; {flag: ID} is that flag's own rule, worked out once per assignment."""
-    from ketascreen.evaluate import with_flags
 
-    return with_flags(questionnaire, Facts(lambda q: assignment.get(("question", q)), lambda s: assignment.get(("score", s))))
+    def question_value(question_id: str) -> Candidate:
+        return assignment.get(("question", question_id))
+
+    def score_value(score_id: str) -> int | None:
+        # A score is tried only at totals it can reach: whole numbers (20.0 where a threshold was written 21.0).
+        return cast("int | None", assignment.get(("score", score_id)))
+
+    return with_flag_rules(rules, Facts(question_value, score_value))
 
 
-def _explore(condition: Condition, questionnaire: Questionnaire, reachable: dict) -> tuple[bool, bool] | None:
+def _explore(condition: Condition, questionnaire: Questionnaire, reachable: Reachable,
+             rules: FlagRules) -> tuple[bool, bool] | None:
     """(can hold, holds for every complete set of answers), or None when there are too many to try."""
     candidates = _candidates(questionnaire, reachable, [condition])
     if candidates is None:
@@ -243,14 +281,14 @@ def _explore(condition: Condition, questionnaire: Questionnaire, reachable: dict
         return None
     can, always = False, True
     for assignment in assignments:
-        truth = evaluate(condition, _facts(assignment, questionnaire))
+        truth = evaluate(condition, _facts(assignment, rules))
         can = can or truth is Truth.TRUE
         always = always and truth is Truth.TRUE
     return can, always
 
 
-def _skippable(rule: Condition, questionnaire: Questionnaire, reachable: dict, reviewed: Any,
-               stronger: tuple[Any, ...] = ()) -> list[Question]:
+def _skippable(rule: Condition, questionnaire: Questionnaire, reachable: Reachable, rules: FlagRules,
+               reviewed: Callable[[str], bool], stronger: tuple[Flag, ...] = ()) -> list[Question]:
     """Questions the rule needs that skip logic can leave unasked. A follow-up whose condition
     already raises the flag whenever it asks it (the bundled plan question after "thoughts of
     suicide") is let through, and so is one whose gate itself raises a flag at least as pressing
@@ -265,11 +303,11 @@ def _skippable(rule: Condition, questionnaire: Questionnaire, reachable: dict, r
         if not gates:
             continue
         gate = AllOf(tuple(gates))
-        if reviewed(ref) and _implies(gate, rule, questionnaire, reachable):
+        if reviewed(ref) and _implies(gate, rule, questionnaire, reachable, rules):
             continue
         if reviewed(ref) and _handles_absence(rule, ref):
             continue
-        if reviewed(ref) and any(_implies(gate, other.when, questionnaire, reachable) for other in stronger):
+        if reviewed(ref) and any(_implies(gate, other.when, questionnaire, reachable, rules) for other in stronger):
             continue
         found.append(question)
     return found
@@ -287,7 +325,7 @@ def _handles_absence(rule: Condition, question_id: str) -> bool:
     return False
 
 
-def _implies(gate: Condition, rule: Condition, questionnaire: Questionnaire, reachable: dict) -> bool:
+def _implies(gate: Condition, rule: Condition, questionnaire: Questionnaire, reachable: Reachable, rules: FlagRules) -> bool:
     """Whenever the gate holds, the rule holds too (tried over the values around their thresholds)."""
     candidates = _candidates(questionnaire, reachable, [gate, rule])
     if candidates is None:
@@ -296,7 +334,7 @@ def _implies(gate: Condition, rule: Condition, questionnaire: Questionnaire, rea
     if assignments is None:
         return False
     for assignment in assignments:
-        facts = _facts(assignment, questionnaire)
+        facts = _facts(assignment, rules)
         if evaluate(gate, facts) is Truth.TRUE and evaluate(rule, facts) is not Truth.TRUE:
             return False
     return True

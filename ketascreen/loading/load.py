@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from ketascreen.errors import KetascreenError, Problem, QuestionnaireError, QuestionnaireNotFound
 from ketascreen.model import Questionnaire
 
+if TYPE_CHECKING:  # the YAML reader is imported where a file is read, not when this module is
+    from ketascreen.loading.yamlread import Located, Mark
+
+    Finding = tuple[Mark, str]
+
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "questionnaires"
 SUFFIXES = (".yaml", ".yml")
 MAX_CHAIN = 20  # files in one chain of extends: (clinic → regional → bundled is 3)
+_Key = TypeVar("_Key")
 
 
 def bundled_ids() -> list[str]:
@@ -69,7 +77,7 @@ def _check(text: str, shown: str, origin: Path | None, lint: bool = False) -> tu
         problems.add(Problem(shown, 1, 1, "a questionnaire is a mapping (format:, id:, title:, ...), not a single value or list"))
         return None, sorted(problems), text
 
-    def add(findings) -> int:  # type: ignore[no-untyped-def]
+    def add(findings: Iterable[Finding]) -> int:
         before = len(problems)
         problems.update(Problem(mark.file or shown, mark.line, mark.column, msg) for mark, msg in findings)
         return len(problems) - before
@@ -84,10 +92,9 @@ def _check(text: str, shown: str, origin: Path | None, lint: bool = False) -> tu
         if merged is None:
             return None, sorted(problems), text
         # Name the clinic file in every position, so a message in one file can point into the other.
-        for table in (merged.values, merged.keys, merged.removed):
-            for key, mark in table.items():
-                if not mark.file:
-                    table[key] = mark._replace(file=shown)
+        _name_file(merged.values, shown)
+        _name_file(merged.keys, shown)
+        _name_file(merged.removed, shown)
         located = merged
         stored = json.dumps(merged.data, ensure_ascii=False, indent=1) + "\n"
         if not structural:
@@ -95,6 +102,7 @@ def _check(text: str, shown: str, origin: Path | None, lint: bool = False) -> tu
     add(semantic_problems(located))
     if problems:
         return None, sorted(problems), stored
+    assert isinstance(located.data, dict)  # the file is a mapping (checked above), and so is a merge onto its base
     questionnaire = build_questionnaire(located.data, sha256_of(stored))
     warnings: list[Problem] = []
     if lint:
@@ -109,13 +117,21 @@ def _check(text: str, shown: str, origin: Path | None, lint: bool = False) -> tu
     return questionnaire, warnings, stored
 
 
-def _extend(clinic, origin: Path | None, chain: tuple[Path, ...]):  # type: ignore[no-untyped-def]
+def _name_file(table: dict[_Key, Mark], shown: str) -> None:
+    """Every position in ``table`` that names no file is in ``shown``."""
+    for key, mark in table.items():
+        if not mark.file:
+            table[key] = mark._replace(file=shown)
+
+
+def _extend(clinic: Located, origin: Path | None,
+            chain: tuple[Path, ...]) -> tuple[Located | None, list[Finding], Located | None]:
     """The clinic file merged onto its base (itself merged if it extends another), with findings,
     and that base."""
     from ketascreen.loading.extend import merge
     from ketascreen.loading.yamlread import Mark, YamlProblem, parse, read_text
 
-    name = clinic.data.get("extends")
+    name = clinic.data.get("extends") if isinstance(clinic.data, dict) else None
     at = clinic.position(("extends",))
     if not isinstance(name, str):
         return None, [], None

@@ -22,22 +22,44 @@ removing a question such a rule still uses is an error that names the flag.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
 
 from ketascreen.conditions import Truth, evaluate
 from ketascreen.describe import answer_words, describe
-from ketascreen.loading.lint import OTHER_TEXT, _assignments, _candidates, _facts, _reachable, _refs
+from ketascreen.flagrules import flag_rules
+from ketascreen.loading.lint import (
+    OTHER_TEXT,
+    Assignment,
+    Candidates,
+    Key,
+    _assignments,
+    _candidates,
+    _facts,
+    _reachable,
+    _refs,
+)
 from ketascreen.loading.yamlread import Located, Mark
-from ketascreen.model import AllOf, AnyOf, Compare, Condition, Flag, FlagRef, Not, Questionnaire, Severity
+from ketascreen.model import (
+    AllOf,
+    Answered,
+    AnyOf,
+    Compare,
+    Condition,
+    Flag,
+    FlagRef,
+    Not,
+    Questionnaire,
+    Severity,
+    Value,
+)
 
 PROTECTED = (Severity.URGENT, Severity.CONTRAINDICATION)
 # How a lowered flag used to be shown to the clinician, for the warning's wording.
 _SHOWN_AS = {Severity.URGENT: "as urgent, for same-day attention", Severity.CONTRAINDICATION: "as a possible contraindication"}
 
-Key = tuple[str, str]  # ("question", id) or ("score", id), as lint's candidates name them
-Assignment = dict[Key, Any]
 Finding = tuple[Mark, str]
+Example = dict[Key, Value | tuple[str, ...]]  # answers that show a loss, each one given
 
 
 def protect(base: Located, questionnaire: Questionnaire, located: Located, shown: str) -> list[Finding]:
@@ -63,6 +85,8 @@ class _Pair:
     def __post_init__(self) -> None:
         self.reach_before = {s.id: _reachable(self.before, s) for s in self.before.scores}
         self.reach_after = {s.id: _reachable(self.after, s) for s in self.after.scores}
+        self.rules_before = flag_rules(self.before)
+        self.rules_after = flag_rules(self.after)
 
 
 def _build(base: Located) -> Questionnaire | None:
@@ -143,7 +167,7 @@ def _guards(flag: Flag, now: Flag | None, pair: _Pair) -> list[Flag]:
     return guards
 
 
-def _first_loss(flag: Flag, guards: list[Flag], pair: _Pair) -> tuple[bool, Assignment | None]:
+def _first_loss(flag: Flag, guards: list[Flag], pair: _Pair) -> tuple[bool, Example | None]:
     """(explored, answers that raise ``flag`` in the base and none of ``guards`` now); explored is
     False when there are too many combinations to try."""
     candidates = _merged_candidates(flag, guards, pair)
@@ -159,14 +183,14 @@ def _lost(rule: Condition, guards: tuple[Condition, ...], pair: _Pair) -> Callab
     cover = AnyOf(guards)
 
     def lost(assignment: Assignment) -> bool:
-        if evaluate(rule, _facts(assignment, pair.before)) is not Truth.TRUE:
+        if evaluate(rule, _facts(assignment, pair.rules_before)) is not Truth.TRUE:
             return False
-        return evaluate(cover, _facts(assignment, pair.after)) is not Truth.TRUE
+        return evaluate(cover, _facts(assignment, pair.rules_after)) is not Truth.TRUE
 
     return lost
 
 
-def _merged_candidates(flag: Flag, guards: list[Flag], pair: _Pair) -> dict[Key, list[Any]] | None:
+def _merged_candidates(flag: Flag, guards: list[Flag], pair: _Pair) -> Candidates | None:
     """Lint's values to try, for the base rule in the base and the guards in the merged file: a
     threshold that moved is tried on both sides of its old place and of its new one."""
     old = _candidates(pair.before, pair.reach_before, [flag.when])
@@ -179,7 +203,7 @@ def _merged_candidates(flag: Flag, guards: list[Flag], pair: _Pair) -> dict[Key,
     return merged
 
 
-def _reduce(example: Assignment, lost: Callable[[Assignment], bool]) -> Assignment:
+def _reduce(example: Assignment, lost: Callable[[Assignment], bool]) -> Example:
     """The example with every answer left out that it does not need: "bp_systolic 181 mmHg" rather
     than a value for every question the rules name (a left-out answer is simply not given)."""
     kept = dict(example)
@@ -190,13 +214,13 @@ def _reduce(example: Assignment, lost: Callable[[Assignment], bool]) -> Assignme
     return {key: value for key, value in kept.items() if value is not None}
 
 
-def _words(example: Assignment, pair: _Pair) -> str:
+def _words(example: Example, pair: _Pair) -> str:
     if not example:
         return "giving none of the answers it looks at"
     return " and ".join(_value_words(key, value, pair) for key, value in example.items())
 
 
-def _value_words(key: Key, value: Any, pair: _Pair) -> str:
+def _value_words(key: Key, value: Value | tuple[str, ...], pair: _Pair) -> str:
     kind, ref = key
     if kind == "score":
         return f"score {ref} {value}"
@@ -209,7 +233,7 @@ def _value_words(key: Key, value: Any, pair: _Pair) -> str:
     return f"{ref} {answer_words(question, value)}"
 
 
-def _removed_note(example: Assignment, pair: _Pair) -> str:
+def _removed_note(example: Example, pair: _Pair) -> str:
     """Name where a question of the example was removed: the clinic then sees why it no longer counts."""
     present = {q.id for q in pair.after.questions}
     gone = [ref for kind, ref in example if kind == "question" and ref not in present]
@@ -270,5 +294,5 @@ def _structural(old: Condition, new: Condition, pair: _Pair) -> str | None:
     return None
 
 
-def _key(ref: Any) -> Key:
+def _key(ref: Compare | Answered) -> Key:
     return ("score" if isinstance(ref, Compare) and ref.subject == "score" else "question", ref.ref)

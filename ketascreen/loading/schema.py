@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ketascreen.loading.yamlread import Located, Mark, Path_
 
@@ -19,7 +20,8 @@ def schema_text() -> str:
 
 @lru_cache(maxsize=1)
 def schema() -> dict[str, Any]:
-    return json.loads(schema_text())
+    loaded: dict[str, Any] = json.loads(schema_text())  # the schema file is one JSON object
+    return loaded
 
 
 @lru_cache(maxsize=1)
@@ -56,7 +58,7 @@ def _explain(error: Any, located: Located) -> Iterator[tuple[Mark, str]]:
             yield (located.position(path), f"missing '{key}'{_container(path, located)}")
         return
     if kind == "type":
-        expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        expected: list[str] = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
         words = " or ".join(_TYPE_WORDS.get(t, t) for t in expected)
         message = f"{name} must be {words}, not {_describe(error.instance)}"
         if "string" in expected and isinstance(error.instance, (int, float)) and not isinstance(error.instance, bool):

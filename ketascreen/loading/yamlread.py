@@ -10,9 +10,10 @@ repeated keys, refuses non-standard tags and refuses alias expansions that grow 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 import yaml
 
@@ -49,7 +50,7 @@ _MAP = "tag:yaml.org,2002:map"
 class _CoreResolver(yaml.resolver.BaseResolver):
     """The YAML 1.2 core schema's implicit scalars, and nothing else."""
 
-    yaml_implicit_resolvers: dict = {}
+    yaml_implicit_resolvers: dict[str | None, list[tuple[str, re.Pattern[str]]]] = {}
 
 
 for _tag, _pattern, _first in (
@@ -65,17 +66,26 @@ for _tag, _pattern, _first in (
     _CoreResolver.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
 
 
+class _Composer(Protocol):
+    """What parsing needs of a loader, libyaml's or PyYAML's own."""
+
+    def get_single_node(self) -> yaml.Node | None: ...
+    def dispose(self) -> None: ...
+
+
 if getattr(yaml, "__with_libyaml__", False):
     from yaml._yaml import CParser as _Parser
 
-    class _Loader(_Parser, _CoreResolver):  # type: ignore[misc]
+    class _CLoader(_Parser, _CoreResolver):
         def __init__(self, stream: str) -> None:
             _Parser.__init__(self, stream)
             _CoreResolver.__init__(self)
 
+    _Loader: Callable[[str], _Composer] = _CLoader
+
 else:  # pragma: no cover - pure-Python fallback when libyaml is missing
 
-    class _Loader(  # type: ignore[no-redef]
+    class _PyLoader(
         yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer, _CoreResolver
     ):
         def __init__(self, stream: str) -> None:
@@ -84,6 +94,17 @@ else:  # pragma: no cover - pure-Python fallback when libyaml is missing
             yaml.parser.Parser.__init__(self)
             yaml.composer.Composer.__init__(self)
             _CoreResolver.__init__(self)
+
+    _Loader = _PyLoader
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """yaml.compose with our loader (whose type PyYAML's signature does not name)."""
+    loader = _Loader(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
 
 
 @dataclass
@@ -180,7 +201,7 @@ def read_text(path: Path) -> str:
 def parse(text: str) -> tuple[Located, list[YamlProblem]]:
     """Parse one YAML document; syntax errors raise YamlProblem, softer problems are returned."""
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = _compose(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         raise YamlProblem(_yaml_message(error, text), *(_pos(mark)[:2] if mark else (0, 0))) from None
@@ -266,9 +287,9 @@ class _Builder:
                 *_pos(node.start_mark)[:2],
             )
 
-    def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict:
+    def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, object]:
         self._check_tag(node, _MAP)
-        result: dict = {}
+        result: dict[str, object] = {}
         for key_node, value_node in node.value:
             self._count(key_node)
             if not isinstance(key_node, yaml.ScalarNode):

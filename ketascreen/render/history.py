@@ -7,13 +7,16 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ketascreen.render.chart import Chart, bp_chart, score_chart, svg, text_chart
 from ketascreen.render.series_words import bp_words, change_words, phq9_words, response_words
 from ketascreen.render.view import BANNER
 from ketascreen.series import REMISSION_BELOW, Series, Visit
 from ketascreen.textsafe import visible
+
+if TYPE_CHECKING:  # fpdf2 is imported only when a PDF is made
+    from fpdf import FPDF
 
 FORMATS = ("text", "markdown", "html", "json", "pdf")
 
@@ -68,7 +71,7 @@ def render_text(series: Series, generated: str, plain: bool = True) -> str:
     widths = [max(len(row[i]) for row in table) for i in range(len(HEADINGS))]
     out = [f"Patient history: {series.patient}", f"Generated: {generated}", BANNER.upper(), "",
            f"VISITS ({len(series.visits)}), oldest first"]
-    out += ["  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in table]
+    out += ["  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in table]
     out += ["", "PHQ-9 SINCE BASELINE"] + [f"  {line}" for line in facts(series)]
     out += ["", "CHARTS"]
     out += text_chart(score_chart(series), ascii_only=plain)
@@ -195,12 +198,12 @@ def render_pdf(series: Series, generated: str, created: datetime) -> bytes:
     para(f"Visits ({len(series.visits)}), oldest first", 12, bold=True)
     widths = (22, 46, 20, 14, 13, 12, 28, 20)
     pdf.set_font(FONT, "B", 8)
-    for heading, width in zip(HEADINGS, widths):
+    for heading, width in zip(HEADINGS, widths, strict=True):
         pdf.cell(width, 5, printable(heading))
     pdf.ln(5)
     pdf.set_font(FONT, "", 8)
     for row in rows(series):
-        for cell, width in zip(row, widths):
+        for cell, width in zip(row, widths, strict=True):
             pdf.cell(width, 5, printable(cell[:40]))
         pdf.ln(5)
     pdf.ln(2)
@@ -216,7 +219,7 @@ def render_pdf(series: Series, generated: str, created: datetime) -> bytes:
     return bytes(pdf.output())
 
 
-def draw_pdf(pdf: Any, chart: Chart, left: float, top: float, width: float, height: float) -> None:
+def draw_pdf(pdf: FPDF, chart: Chart, left: float, top: float, width: float, height: float) -> None:
     """The chart as vector lines and marks on the current page (millimetres)."""
     from ketascreen.render.pdf import FONT, printable
 
@@ -265,8 +268,8 @@ def draw_pdf(pdf: Any, chart: Chart, left: float, top: float, width: float, heig
     step = 5 if span <= 30 else 20
     tick = int(chart.y_min)
     while tick <= chart.y_max:
-        label = str(tick)
-        pdf.text(plot_left - pdf.get_string_width(label) - 1.2, py(tick) + 0.8, label)
+        tick_label = str(tick)
+        pdf.text(plot_left - pdf.get_string_width(tick_label) - 1.2, py(tick) + 0.8, tick_label)
         tick += step
     legend = "   ".join(f"{'●' if shape == 'circle' else '□' if shape == 'square' else '- -'} {words}"
                        for shape, words in chart.legend)

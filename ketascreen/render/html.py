@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from html import escape
+from html import escape as e
 
-from ketascreen.render.view import BANNER, INCOMPLETE, NEGATIVES, SET_ASIDE, SIGN_OFF, SummaryView
+from ketascreen.render.view import BANNER, INCOMPLETE, NEGATIVES, SET_ASIDE, SIGN_OFF, FlagView, SummaryView
 
 # @page sets margins only, so the browser's paper size (A4 or Letter) is used as it is.
 CSS = """
@@ -32,99 +32,121 @@ td.state-unknown, td.state-declined, td.state-not_asked, td.state-open { font-st
 
 
 def render_html(view: SummaryView) -> str:
-    e = escape
-    parts: list[str] = []
-    add = parts.append
-    add("<!DOCTYPE html>")
-    add('<html lang="en"><head><meta charset="utf-8">')
-    add('<meta name="viewport" content="width=device-width, initial-scale=1">')
-    add(f"<title>{e(view.patient)} — screening summary</title>")
-    add(f"<style>{CSS}</style></head><body>")
+    parts = (_head, _flags, _unassessed, _negatives, _set_aside, _series, _scores, _amendments, _answers, _sign_off)
+    return "\n".join(line for part in parts for line in part(view)) + "\n"
+
+
+def _head(view: SummaryView) -> list[str]:
+    """The document head, title, header, the review banner, and what must be seen before anything else."""
+    lines = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+             '<meta name="viewport" content="width=device-width, initial-scale=1">',
+             f"<title>{e(view.patient)} — screening summary</title>", f"<style>{CSS}</style></head><body>"]
     if view.clinic:
-        add(f'<p class="clinic">{e(view.clinic)}</p>')
-    add(f"<h1>Screening summary: {e(view.title)}</h1>")
-    add('<dl class="header">')
-    for key, value in view.header:
-        add(f"<dt>{e(key)}</dt><dd>{e(value)}</dd>")
-    add("</dl>")
-    add(f'<p class="banner">{e(BANNER)}</p>')
-    for line in view.urgent_unassessed:
-        add(f'<p class="banner urgent-unassessed">{e(line)}</p>')
+        lines.append(f'<p class="clinic">{e(view.clinic)}</p>')
+    lines += [f"<h1>Screening summary: {e(view.title)}</h1>", '<dl class="header">',
+              *(f"<dt>{e(key)}</dt><dd>{e(value)}</dd>" for key, value in view.header), "</dl>",
+              f'<p class="banner">{e(BANNER)}</p>',
+              *(f'<p class="banner urgent-unassessed">{e(line)}</p>' for line in view.urgent_unassessed)]
     if view.amended:
-        add(f'<p class="banner amended">{e(view.amended)}</p>')
+        lines.append(f'<p class="banner amended">{e(view.amended)}</p>')
     if view.incomplete:
         still = f" Still to answer: {e(', '.join(view.still_open))}" if view.still_open else ""
-        add(f'<p class="banner incomplete">{e(INCOMPLETE)}.{still}</p>')
+        lines.append(f'<p class="banner incomplete">{e(INCOMPLETE)}.{still}</p>')
+    return lines
+
+
+def _flags(view: SummaryView) -> list[str]:
     count = sum(len(flags) for _, flags in view.flag_groups)
-    add(f'<section class="flags"><h2>Flags raised ({count})</h2>')
+    lines = [f'<section class="flags"><h2>Flags raised ({count})</h2>']
     if not count:
-        add("<p>No flag was raised by the answers given.</p>")
+        lines.append("<p>No flag was raised by the answers given.</p>")
     for heading, flags in view.flag_groups:
         css = "severity-" + heading.split()[0]
-        add(f'<div class="{e(css)}"><h3>{e(heading[0].upper() + heading[1:])}</h3>')
+        lines.append(f'<div class="{e(css)}"><h3>{e(heading[0].upper() + heading[1:])}</h3>')
         for flag in flags:
-            add('<div class="flag">')
-            add(f'<div class="label">{e(flag.label)}</div><ul class="evidence">')
-            for found in flag.evidence:
-                add(f"<li>Found: {e(found)}</li>")
-            add("</ul>")
-            add(f"<div>Why it matters: {e(flag.explanation)}</div>")
-            add(f"<div>Source: {e(flag.source)}</div>")
-            for covered in flag.covers:
-                add(f'<div class="covered">Also raised, covered by this flag: <strong>{e(covered.label)}</strong>'
-                    + "".join(f"<br>Found: {e(found)}" for found in covered.evidence) + "</div>")
-            add("</div>")
-        add("</div>")
-    add("</section>")
-    add(f'<section class="unassessed"><h2>Could not be assessed ({len(view.unassessed)})</h2>')
+            lines += _flag(flag)
+        lines.append("</div>")
+    lines.append("</section>")
+    return lines
+
+
+def _flag(flag: FlagView) -> list[str]:
+    lines = ['<div class="flag">', f'<div class="label">{e(flag.label)}</div><ul class="evidence">',
+             *(f"<li>Found: {e(found)}</li>" for found in flag.evidence), "</ul>",
+             f"<div>Why it matters: {e(flag.explanation)}</div>", f"<div>Source: {e(flag.source)}</div>"]
+    for covered in flag.covers:
+        lines.append(f'<div class="covered">Also raised, covered by this flag: <strong>{e(covered.label)}</strong>'
+                     + "".join(f"<br>Found: {e(found)}" for found in covered.evidence) + "</div>")
+    lines.append("</div>")
+    return lines
+
+
+def _unassessed(view: SummaryView) -> list[str]:
+    lines = [f'<section class="unassessed"><h2>Could not be assessed ({len(view.unassessed)})</h2>']
     if not view.unassessed:
-        add("<p>Every flag rule could be decided from the answers.</p>")
+        lines.append("<p>Every flag rule could be decided from the answers.</p>")
     else:
-        add("<ul>")
-        for item in view.unassessed:
-            add(f"<li><strong>{e(item.label)}</strong> ({e(item.severity)}): waiting for {e(', '.join(item.waiting))}</li>")
-        add("</ul>")
-    add("</section>")
-    if view.negatives:
-        add(f'<section class="negatives"><h2>Screens asked and negative ({len(view.negatives)})</h2><p>{e(NEGATIVES)}</p><ul>')
-        for label, words in view.negatives:
-            add(f"<li><strong>{e(label)}:</strong> {e(words)}</li>")
-        add("</ul></section>")
-    if view.set_aside:
-        add(f'<section class="set-aside"><h2>Answers set aside ({len(view.set_aside)})</h2><p>{e(SET_ASIDE)}</p><ul>')
-        for label, words in view.set_aside:
-            add(f"<li><strong>{e(label)}:</strong> {e(words)}</li>")
-        add("</ul></section>")
-    if view.series:
-        add('<section class="series"><h2>Since baseline</h2><ul>')
-        add("".join(f"<li>{e(line)}</li>" for line in view.series))
-        add("</ul></section>")
-    add('<section class="scores"><h2>Scores</h2><ul>')
+        lines += ["<ul>", *(f"<li><strong>{e(item.label)}</strong> ({e(item.severity)}): waiting for "
+                            f"{e(', '.join(item.waiting))}</li>" for item in view.unassessed), "</ul>"]
+    lines.append("</section>")
+    return lines
+
+
+def _negatives(view: SummaryView) -> list[str]:
+    if not view.negatives:
+        return []
+    return [f'<section class="negatives"><h2>Screens asked and negative ({len(view.negatives)})</h2><p>{e(NEGATIVES)}</p><ul>',
+            *(f"<li><strong>{e(label)}:</strong> {e(words)}</li>" for label, words in view.negatives), "</ul></section>"]
+
+
+def _set_aside(view: SummaryView) -> list[str]:
+    if not view.set_aside:
+        return []
+    return [f'<section class="set-aside"><h2>Answers set aside ({len(view.set_aside)})</h2><p>{e(SET_ASIDE)}</p><ul>',
+            *(f"<li><strong>{e(label)}:</strong> {e(words)}</li>" for label, words in view.set_aside), "</ul></section>"]
+
+
+def _series(view: SummaryView) -> list[str]:
+    if not view.series:
+        return []
+    return ['<section class="series"><h2>Since baseline</h2><ul>', "".join(f"<li>{e(line)}</li>" for line in view.series),
+            "</ul></section>"]
+
+
+def _scores(view: SummaryView) -> list[str]:
+    lines = ['<section class="scores"><h2>Scores</h2><ul>']
     for score in view.scores:
         notes = "".join(f'<br><span class="note">Note: {e(note)}</span>' for note in score.notes)
-        add(f"<li><strong>{e(score.label)}:</strong> {e(score.words)}{notes}</li>")
-    add("</ul>")
-    for score in view.scores:
-        if score.source:
-            add(f'<p class="attribution">{e(score.label)}: {e(score.source)}</p>')
-    add("</section>")
-    if view.amendments:
-        add(f'<section class="amendments"><h2>Amendments ({len(view.amendments)})</h2><ul>')
-        for amendment in view.amendments:
-            items = "".join(f"<li>Changed: {e(c)}</li>" for c in amendment.changes)
-            items += "".join(f"<li>Flag: {e(c)}</li>" for c in amendment.flag_changes)
-            add(f"<li><strong>{e(amendment.heading)}</strong><ul>{items}</ul></li>")
-        add("</ul></section>")
-    add('<section class="answers"><h2>Every answer</h2>')
+        lines.append(f"<li><strong>{e(score.label)}:</strong> {e(score.words)}{notes}</li>")
+    lines.append("</ul>")
+    lines += [f'<p class="attribution">{e(score.label)}: {e(score.source)}</p>' for score in view.scores if score.source]
+    lines.append("</section>")
+    return lines
+
+
+def _amendments(view: SummaryView) -> list[str]:
+    if not view.amendments:
+        return []
+    lines = [f'<section class="amendments"><h2>Amendments ({len(view.amendments)})</h2><ul>']
+    for amendment in view.amendments:
+        items = "".join(f"<li>Changed: {e(c)}</li>" for c in amendment.changes)
+        items += "".join(f"<li>Flag: {e(c)}</li>" for c in amendment.flag_changes)
+        lines.append(f"<li><strong>{e(amendment.heading)}</strong><ul>{items}</ul></li>")
+    lines.append("</ul></section>")
+    return lines
+
+
+def _answers(view: SummaryView) -> list[str]:
+    lines = ['<section class="answers"><h2>Every answer</h2>']
     for title, rows in view.answers:
-        add(f"<h3>{e(title)}</h3><table class=\"answers\">")
-        for row in rows:
-            add(f'<tr><td class="n">{row.number}</td><td>{e(row.label)}</td>'
-                f'<td class="state-{e(row.state)}">{e(row.answer)}</td></tr>')
-        add("</table>")
-    add("</section>")
-    add('<section class="signoff"><h2>Sign-off</h2>')
-    for label in SIGN_OFF:
-        add(f"<p>{e(label)}:<span>&nbsp;</span></p>")
-    add("</section></body></html>")
-    return "\n".join(parts) + "\n"
+        lines.append(f"<h3>{e(title)}</h3><table class=\"answers\">")
+        lines += [f'<tr><td class="n">{row.number}</td><td>{e(row.label)}</td>'
+                  f'<td class="state-{e(row.state)}">{e(row.answer)}</td></tr>' for row in rows]
+        lines.append("</table>")
+    lines.append("</section>")
+    return lines
+
+
+def _sign_off(view: SummaryView) -> list[str]:
+    return ['<section class="signoff"><h2>Sign-off</h2>', *(f"<p>{e(label)}:<span>&nbsp;</span></p>" for label in SIGN_OFF),
+            "</section></body></html>"]

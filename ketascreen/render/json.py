@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ketascreen.evaluate import COVERED, RAISED, Evaluation
+from ketascreen.evaluate import Evaluation
+from ketascreen.flagrules import FlagStatus
 from ketascreen.model import Severity
 from ketascreen.series import Series
 
@@ -13,7 +14,7 @@ from ketascreen.series import Series
 def summary_data(evaluation: Evaluation, generated_at: str, clinic: str | None = None,
                  language: str | None = None, series: Series | None = None) -> dict[str, Any]:
     session, q = evaluation.session, evaluation.questionnaire
-    data = {
+    data: dict[str, Any] = {
         "session": {
             "id": session.id,
             "patient": session.patient,
@@ -43,15 +44,15 @@ def summary_data(evaluation: Evaluation, generated_at: str, clinic: str | None =
             {
                 "id": r.flag.id,
                 "status": r.status,
-                **({"covered_by": r.covered_by} if r.status == COVERED else {}),
+                **({"covered_by": r.covered_by} if r.status == FlagStatus.COVERED else {}),
                 "severity": r.flag.severity.value,
                 "label": r.flag.label.get(language),
                 "evidence": list(r.evidence),
                 "explanation": " ".join((r.flag.explanation.get(language), *r.details)),
                 "source": r.flag.source.get(language),
             }
-            for r in sorted((f for f in evaluation.flags if f.status in (RAISED, COVERED)),
-                            key=lambda f: (f.flag.severity.rank, f.status == COVERED))
+            for r in sorted((f for f in evaluation.flags if f.status in (FlagStatus.RAISED, FlagStatus.COVERED)),
+                            key=lambda f: (f.flag.severity.rank, f.status == FlagStatus.COVERED))
         ],
         "urgent_unassessed": [r.flag.id for r in evaluation.unassessed if r.flag.severity is Severity.URGENT],
         "unassessed": [
@@ -63,7 +64,7 @@ def summary_data(evaluation: Evaluation, generated_at: str, clinic: str | None =
             }
             for r in evaluation.unassessed
         ],
-        "not_raised": [r.flag.id for r in evaluation.flags if r.status == "not_raised"],
+        "not_raised": [r.flag.id for r in evaluation.flags if r.status == FlagStatus.NOT_RAISED],
         "negative_screens": [{"screen": label, "answers": list(words)} for label, words in evaluation.negative_screens],
         "set_aside": [{"id": row.question.id, "state": row.state, "text": row.words} for row in evaluation.set_aside],
         "scores": [

@@ -19,6 +19,12 @@ def md(text: str) -> str:
 
 
 def render_markdown(view: SummaryView) -> str:
+    parts = (_head, _flags, _unassessed, _negatives, _set_aside, _series, _scores, _amendments, _answers, _sign_off)
+    return "\n".join(line for part in parts for line in part(view)) + "\n"
+
+
+def _head(view: SummaryView) -> list[str]:
+    """Title, header, the review banner, and what must be seen before anything else."""
     lines: list[str] = []
     add = lines.append
     title = f"Screening summary: {md(view.title)}"
@@ -43,6 +49,12 @@ def render_markdown(view: SummaryView) -> str:
         add(">")
         add(f"> **{md(INCOMPLETE)}**" + (f" Still to answer: {md(', '.join(view.still_open))}" if view.still_open else ""))
     add("")
+    return lines
+
+
+def _flags(view: SummaryView) -> list[str]:
+    lines: list[str] = []
+    add = lines.append
     count = sum(len(flags) for _, flags in view.flag_groups)
     add(f"## Flags raised ({count})")
     add("")
@@ -63,66 +75,70 @@ def render_markdown(view: SummaryView) -> str:
                 for found in covered.evidence:
                     add(f"    - Found: {md(found)}")
         add("")
-    add(f"## Could not be assessed ({len(view.unassessed)})")
-    add("")
+    return lines
+
+
+def _unassessed(view: SummaryView) -> list[str]:
+    lines = [f"## Could not be assessed ({len(view.unassessed)})", ""]
     if not view.unassessed:
-        add("Every flag rule could be decided from the answers.")
-    for item in view.unassessed:
-        add(f"- **{md(item.label)}** ({md(item.severity)}): waiting for {md(', '.join(item.waiting))}")
-    if view.negatives:
-        add("")
-        add(f"## Screens asked and negative ({len(view.negatives)})")
-        add("")
-        add(md(NEGATIVES))
-        add("")
-        for label, words in view.negatives:
-            add(f"- **{md(label)}:** {md(words)}")
-    if view.set_aside:
-        add("")
-        add(f"## Answers set aside ({len(view.set_aside)})")
-        add("")
-        add(md(SET_ASIDE))
-        add("")
-        for label, words in view.set_aside:
-            add(f"- **{md(label)}:** {md(words)}")
-    add("")
-    if view.series:
-        add("## Since baseline")
-        add("")
-        for line in view.series:
-            add(f"- {md(line)}")
-        add("")
-    add("## Scores")
-    add("")
+        lines.append("Every flag rule could be decided from the answers.")
+    lines += [f"- **{md(item.label)}** ({md(item.severity)}): waiting for {md(', '.join(item.waiting))}"
+              for item in view.unassessed]
+    return lines
+
+
+def _negatives(view: SummaryView) -> list[str]:
+    if not view.negatives:
+        return []
+    return (["", f"## Screens asked and negative ({len(view.negatives)})", "", md(NEGATIVES), ""]
+            + [f"- **{md(label)}:** {md(words)}" for label, words in view.negatives])
+
+
+def _set_aside(view: SummaryView) -> list[str]:
+    if not view.set_aside:
+        return []
+    return (["", f"## Answers set aside ({len(view.set_aside)})", "", md(SET_ASIDE), ""]
+            + [f"- **{md(label)}:** {md(words)}" for label, words in view.set_aside])
+
+
+def _series(view: SummaryView) -> list[str]:
+    # The blank line that closes the sections above comes first, with or without a series.
+    if not view.series:
+        return [""]
+    return ["", "## Since baseline", "", *(f"- {md(line)}" for line in view.series), ""]
+
+
+def _scores(view: SummaryView) -> list[str]:
+    lines = ["## Scores", ""]
     for score in view.scores:
-        add(f"- **{md(score.label)}:** {md(score.words)}")
-        for note in score.notes:
-            add(f"  - Note: {md(note)}")
-    add("")
-    for score in view.scores:
-        if score.source:
-            add(f"- {md(score.label)}: {md(score.source)}")
-    add("")
-    if view.amendments:
-        add(f"## Amendments ({len(view.amendments)})")
-        add("")
-        for amendment in view.amendments:
-            add(f"- **{md(amendment.heading)}**")
-            for change in amendment.changes:
-                add(f"  - Changed: {md(change)}")
-            for change in amendment.flag_changes:
-                add(f"  - Flag: {md(change)}")
-        add("")
-    add("## Every answer")
+        lines.append(f"- **{md(score.label)}:** {md(score.words)}")
+        lines += [f"  - Note: {md(note)}" for note in score.notes]
+    lines.append("")
+    lines += [f"- {md(score.label)}: {md(score.source)}" for score in view.scores if score.source]
+    lines.append("")
+    return lines
+
+
+def _amendments(view: SummaryView) -> list[str]:
+    if not view.amendments:
+        return []
+    lines = [f"## Amendments ({len(view.amendments)})", ""]
+    for amendment in view.amendments:
+        lines.append(f"- **{md(amendment.heading)}**")
+        lines += [f"  - Changed: {md(change)}" for change in amendment.changes]
+        lines += [f"  - Flag: {md(change)}" for change in amendment.flag_changes]
+    lines.append("")
+    return lines
+
+
+def _answers(view: SummaryView) -> list[str]:
+    lines = ["## Every answer"]
     for title, rows in view.answers:
-        add("")
-        add(f"### {md(title)}")
-        add("")
-        for row in rows:
-            add(f"{row.number}. {md(row.label)}: {md(row.answer)}")
-    add("")
-    add("## Sign-off")
-    add("")
-    for label in SIGN_OFF:
-        add(f"- {md(label)}: \\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_")
-    return "\n".join(lines) + "\n"
+        lines += ["", f"### {md(title)}", ""]
+        lines += [f"{row.number}. {md(row.label)}: {md(row.answer)}" for row in rows]
+    return lines
+
+
+def _sign_off(view: SummaryView) -> list[str]:
+    return ["", "## Sign-off", "", *(f"- {md(label)}: \\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_"
+                                       for label in SIGN_OFF)]

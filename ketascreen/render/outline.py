@@ -5,21 +5,26 @@ from __future__ import annotations
 import textwrap
 
 from ketascreen.describe import describe, plain
-from ketascreen.model import Question, Questionnaire, Severity
+from ketascreen.model import Flag, Question, Questionnaire, Severity
 
 WIDTH = 100
 
 
 def outline(q: Questionnaire, language: str | None = None) -> str:
+    lines = [q.title.get(language), f"id {q.id} · version {q.version} · sha256 {q.sha256[:12]}"]
+    if q.description:
+        lines.append("")
+        lines.extend(_wrap(q.description.get(language), "", hanging=""))
+    lines.append("")
+    lines.append(f"{len(q.questions)} questions in {len(q.sections)} sections · {len(q.flags)} flags · {len(q.scores)} scores")
+    for part in (_sections, _flags, _scores, _checks, _screens):
+        lines.extend(part(q, language))
+    return "\n".join(lines) + "\n"
+
+
+def _sections(q: Questionnaire, language: str | None) -> list[str]:
     lines: list[str] = []
     add = lines.append
-    add(q.title.get(language))
-    add(f"id {q.id} · version {q.version} · sha256 {q.sha256[:12]}")
-    if q.description:
-        add("")
-        lines.extend(_wrap(q.description.get(language), "", hanging=""))
-    add("")
-    add(f"{len(q.questions)} questions in {len(q.sections)} sections · {len(q.flags)} flags · {len(q.scores)} scores")
     for number, section in enumerate(q.sections, start=1):
         add("")
         add(f"{number}. {section.title.get(language)}")
@@ -36,49 +41,65 @@ def outline(q: Questionnaire, language: str | None = None) -> str:
                 lines.extend(_wrap(f"asked only if: {describe(question.when, q, language)}", "       "))
             if question.header:
                 add("       shown in the summary's header")
-    if q.flags:
-        add("")
-        add("Flags (each is for clinician review)")
-        for severity in Severity:
-            flags = [f for f in q.flags if f.severity is severity]
-            if not flags:
-                continue
-            add("")
-            add(f"   {severity.heading}")
-            for flag in flags:
-                add(f"   · {flag.id} — {flag.label.get(language)}")
-                lines.extend(_wrap(f"raised when: {describe(flag.when, q, language)}", "       "))
-                if flag.covered_by:
-                    add(f"       covered by: {', '.join(flag.covered_by)} (folded under it when both are raised)")
-                for detail in flag.details:
-                    lines.extend(_wrap(f"adds, when {describe(detail.when, q, language)}: {detail.text.get(language)}",
-                                       "       "))
-                if flag.staff_instruction:
-                    lines.extend(_wrap(f"staff are told at once: {flag.staff_instruction.get(language)}", "       "))
-                lines.extend(_wrap(f"source: {flag.source.get(language)}", "       "))
-    if q.scores:
-        add("")
-        add("Scores")
-        for score in q.scores:
-            add(f"   · {score.id} — {score.label.get(language)}: sum of {', '.join(score.items)}")
-            if score.zero_when:
-                lines.extend(_wrap(f"0 when: {describe(score.zero_when, q, language)}", "       "))
-            for band in score.bands:
-                add(f"       {band.min}–{band.max}: {band.label.get(language)}")
-            for note in score.notes:
-                lines.extend(_wrap(f"note, when {describe(note.when, q, language)}: {note.text.get(language)}", "       "))
-    if q.checks:
-        add("")
-        add("Checks across answers (the later answer is asked again when one fails)")
-        for check in q.checks:
-            add(f"   · {check.id}: {check.question} {check.operator.replace('_', ' ')} {check.other}")
-            lines.extend(_wrap(f"says: {check.message.get(language)}", "       "))
-    if q.screens:
-        add("")
-        add("Screens named in the summary when negative")
-        for screen in q.screens:
-            add(f"   · {screen.id} — {screen.label.get(language)}: {', '.join(screen.flags)}")
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def _flags(q: Questionnaire, language: str | None) -> list[str]:
+    if not q.flags:
+        return []
+    lines = ["", "Flags (each is for clinician review)"]
+    for severity in Severity:
+        flags = [f for f in q.flags if f.severity is severity]
+        if not flags:
+            continue
+        lines += ["", f"   {severity.heading}"]
+        for flag in flags:
+            lines += _flag(flag, q, language)
+    return lines
+
+
+def _flag(flag: Flag, q: Questionnaire, language: str | None) -> list[str]:
+    lines = [f"   · {flag.id} — {flag.label.get(language)}"]
+    lines += _wrap(f"raised when: {describe(flag.when, q, language)}", "       ")
+    if flag.covered_by:
+        lines.append(f"       covered by: {', '.join(flag.covered_by)} (folded under it when both are raised)")
+    for detail in flag.details:
+        lines += _wrap(f"adds, when {describe(detail.when, q, language)}: {detail.text.get(language)}", "       ")
+    if flag.staff_instruction:
+        lines += _wrap(f"staff are told at once: {flag.staff_instruction.get(language)}", "       ")
+    lines += _wrap(f"source: {flag.source.get(language)}", "       ")
+    return lines
+
+
+def _scores(q: Questionnaire, language: str | None) -> list[str]:
+    if not q.scores:
+        return []
+    lines = ["", "Scores"]
+    for score in q.scores:
+        lines.append(f"   · {score.id} — {score.label.get(language)}: sum of {', '.join(score.items)}")
+        if score.zero_when:
+            lines += _wrap(f"0 when: {describe(score.zero_when, q, language)}", "       ")
+        lines += [f"       {band.min}–{band.max}: {band.label.get(language)}" for band in score.bands]
+        for note in score.notes:
+            lines += _wrap(f"note, when {describe(note.when, q, language)}: {note.text.get(language)}", "       ")
+    return lines
+
+
+def _checks(q: Questionnaire, language: str | None) -> list[str]:
+    if not q.checks:
+        return []
+    lines = ["", "Checks across answers (the later answer is asked again when one fails)"]
+    for check in q.checks:
+        lines.append(f"   · {check.id}: {check.question} {check.operator.replace('_', ' ')} {check.other}")
+        lines += _wrap(f"says: {check.message.get(language)}", "       ")
+    return lines
+
+
+def _screens(q: Questionnaire, language: str | None) -> list[str]:
+    if not q.screens:
+        return []
+    return ["", "Screens named in the summary when negative",
+            *(f"   · {screen.id} — {screen.label.get(language)}: {', '.join(screen.flags)}" for screen in q.screens)]
 
 
 def _kind(question: Question) -> str:
@@ -111,4 +132,4 @@ def listing(rows: list[tuple[str, Questionnaire]]) -> str:
         (qid, q.title.get(), q.version, str(len(q.questions)), str(len(q.flags)), str(len(q.scores))) for qid, q in rows
     ]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
-    return "".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() + "\n" for row in table)
+    return "".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() + "\n" for row in table)

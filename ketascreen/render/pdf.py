@@ -10,8 +10,12 @@ import logging
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ketascreen.render.view import AMENDED, BANNER, INCOMPLETE, NEGATIVES, SET_ASIDE, SIGN_OFF, SummaryView
+from ketascreen.render.view import AMENDED, BANNER, INCOMPLETE, NEGATIVES, SET_ASIDE, SIGN_OFF, FlagView, SummaryView
+
+if TYPE_CHECKING:  # fpdf2 is imported only when a PDF is made
+    from fpdf import FPDF
 
 FONTS = Path(__file__).resolve().parent.parent / "fonts"
 FONT = "DejaVu"
@@ -75,99 +79,148 @@ def render_pdf(view: SummaryView, created: datetime) -> bytes:
     pdf.alias_nb_pages()
     pdf.add_page()
 
-    def para(text: str, size: float = 10, bold: bool = False, indent: float = 0, gap: float = 0.5) -> None:
+    out = _Writer(pdf)
+    for part in (_head, _flags, _unassessed, _negatives, _set_aside, _series, _scores, _amendments, _answers, _sign_off):
+        part(out, view)
+    return bytes(pdf.output())
+
+
+class _Writer:
+    """Paragraphs and headings on the summary's pages."""
+
+    def __init__(self, pdf: FPDF) -> None:
+        from fpdf.enums import XPos, YPos
+
+        self.pdf = pdf
+        self.left, self.below = XPos.LMARGIN, YPos.NEXT
+
+    def para(self, text: str, size: float = 10, bold: bool = False, indent: float = 0, gap: float = 0.5) -> None:
+        pdf = self.pdf
         pdf.set_font(FONT, "B" if bold else "", size)
         pdf.set_x(pdf.l_margin + indent)
-        pdf.multi_cell(pdf.epw - indent, size * 0.5, printable(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(pdf.epw - indent, size * 0.5, printable(text), align="L", new_x=self.left, new_y=self.below)
         pdf.ln(gap)
 
-    def heading(text: str) -> None:
-        if pdf.will_page_break(20):
-            pdf.add_page()
-        pdf.ln(2)
-        para(text, 13, bold=True, gap=1)
+    def heading(self, text: str) -> None:
+        if self.pdf.will_page_break(20):
+            self.pdf.add_page()
+        self.pdf.ln(2)
+        self.para(text, 13, bold=True, gap=1)
 
+
+def _head(out: _Writer, view: SummaryView) -> None:
+    """Title, header, the review banner, and what must be seen before anything else."""
     if view.clinic:
-        para(view.clinic, 12, bold=True)
-    para(f"Screening summary: {view.title}", 15, bold=True, gap=2)
+        out.para(view.clinic, 12, bold=True)
+    out.para(f"Screening summary: {view.title}", 15, bold=True, gap=2)
     for key, value in view.header:
-        para(f"{key}: {value}", 9.5, gap=0)
-    pdf.ln(2)
-    pdf.set_line_width(0.6)
-    para(BANNER, 11, bold=True)
+        out.para(f"{key}: {value}", 9.5, gap=0)
+    out.pdf.ln(2)
+    out.pdf.set_line_width(0.6)
+    out.para(BANNER, 11, bold=True)
     for line in view.urgent_unassessed:
-        para(line, 11, bold=True)
+        out.para(line, 11, bold=True)
     if view.amended:
-        para(view.amended, 11, bold=True)
+        out.para(view.amended, 11, bold=True)
     if view.incomplete and view.still_open:
-        para("Still to answer: " + ", ".join(view.still_open), 9.5)
+        out.para("Still to answer: " + ", ".join(view.still_open), 9.5)
+
+
+def _flags(out: _Writer, view: SummaryView) -> None:
     count = sum(len(flags) for _, flags in view.flag_groups)
-    heading(f"Flags raised ({count})")
+    out.heading(f"Flags raised ({count})")
     if not count:
-        para("No flag was raised by the answers given.")
+        out.para("No flag was raised by the answers given.")
     for severity, flags in view.flag_groups:
-        para(severity[0].upper() + severity[1:], 11, bold=True, gap=1)
+        out.para(severity[0].upper() + severity[1:], 11, bold=True, gap=1)
         for flag in flags:
-            if pdf.will_page_break(18):
-                pdf.add_page()
-            para(flag.label, 10, bold=True, indent=3)
-            for found in flag.evidence:
-                para(f"Found: {found}", 9.5, indent=7, gap=0)
-            para(f"Why it matters: {flag.explanation}", 9.5, indent=7, gap=0)
-            para(f"Source: {flag.source}", 9.5, indent=7, gap=0 if flag.covers else 2)
-            for covered in flag.covers:
-                para(f"Also raised, covered by this flag: {covered.label}", 9.5, bold=True, indent=7, gap=0)
-                for found in covered.evidence:
-                    para(f"Found: {found}", 9.5, indent=11, gap=0)
-            if flag.covers:
-                pdf.ln(2)
-    heading(f"Could not be assessed ({len(view.unassessed)})")
+            if out.pdf.will_page_break(18):
+                out.pdf.add_page()
+            _flag(out, flag)
+
+
+def _flag(out: _Writer, flag: FlagView) -> None:
+    out.para(flag.label, 10, bold=True, indent=3)
+    for found in flag.evidence:
+        out.para(f"Found: {found}", 9.5, indent=7, gap=0)
+    out.para(f"Why it matters: {flag.explanation}", 9.5, indent=7, gap=0)
+    out.para(f"Source: {flag.source}", 9.5, indent=7, gap=0 if flag.covers else 2)
+    for covered in flag.covers:
+        out.para(f"Also raised, covered by this flag: {covered.label}", 9.5, bold=True, indent=7, gap=0)
+        for found in covered.evidence:
+            out.para(f"Found: {found}", 9.5, indent=11, gap=0)
+    if flag.covers:
+        out.pdf.ln(2)
+
+
+def _unassessed(out: _Writer, view: SummaryView) -> None:
+    out.heading(f"Could not be assessed ({len(view.unassessed)})")
     if not view.unassessed:
-        para("Every flag rule could be decided from the answers.")
+        out.para("Every flag rule could be decided from the answers.")
     for item in view.unassessed:
-        para(f"{item.label} ({item.severity})", 10, bold=True, indent=3, gap=0)
-        para("Waiting for: " + ", ".join(item.waiting), 9.5, indent=7, gap=1.5)
+        out.para(f"{item.label} ({item.severity})", 10, bold=True, indent=3, gap=0)
+        out.para("Waiting for: " + ", ".join(item.waiting), 9.5, indent=7, gap=1.5)
+
+
+def _negatives(out: _Writer, view: SummaryView) -> None:
     if view.negatives:
-        heading(f"Screens asked and negative ({len(view.negatives)})")
-        para(NEGATIVES, 9.5)
+        out.heading(f"Screens asked and negative ({len(view.negatives)})")
+        out.para(NEGATIVES, 9.5)
         for label, words in view.negatives:
-            para(f"{label}: {words}", 9.5, indent=3, gap=1)
+            out.para(f"{label}: {words}", 9.5, indent=3, gap=1)
+
+
+def _set_aside(out: _Writer, view: SummaryView) -> None:
     if view.set_aside:
-        heading(f"Answers set aside ({len(view.set_aside)})")
-        para(SET_ASIDE, 9.5)
+        out.heading(f"Answers set aside ({len(view.set_aside)})")
+        out.para(SET_ASIDE, 9.5)
         for label, words in view.set_aside:
-            para(f"{label}: {words}", 10, bold=True, indent=3)
+            out.para(f"{label}: {words}", 10, bold=True, indent=3)
+
+
+def _series(out: _Writer, view: SummaryView) -> None:
     if view.series:
-        heading("Since baseline")
+        out.heading("Since baseline")
         for line in view.series:
-            para(line, 9.5, indent=3, gap=0.5)
-    heading("Scores")
+            out.para(line, 9.5, indent=3, gap=0.5)
+
+
+def _scores(out: _Writer, view: SummaryView) -> None:
+    out.heading("Scores")
     for score in view.scores:
-        para(f"{score.label}: {score.words}", 10, indent=3, gap=0 if score.notes else 0.5)
+        out.para(f"{score.label}: {score.words}", 10, indent=3, gap=0 if score.notes else 0.5)
         for note in score.notes:
-            para(f"Note: {note}", 9, indent=7)
+            out.para(f"Note: {note}", 9, indent=7)
     for score in view.scores:
         if score.source:
-            para(f"{score.label}: {score.source}", 8, indent=3, gap=0.3)
+            out.para(f"{score.label}: {score.source}", 8, indent=3, gap=0.3)
+
+
+def _amendments(out: _Writer, view: SummaryView) -> None:
     if view.amendments:
-        heading(f"Amendments ({len(view.amendments)})")
+        out.heading(f"Amendments ({len(view.amendments)})")
         for amendment in view.amendments:
-            para(amendment.heading, 10, bold=True, indent=3, gap=0)
+            out.para(amendment.heading, 10, bold=True, indent=3, gap=0)
             for change in amendment.changes:
-                para(f"Changed: {change}", 9.5, indent=7, gap=0)
+                out.para(f"Changed: {change}", 9.5, indent=7, gap=0)
             for change in amendment.flag_changes:
-                para(f"Flag: {change}", 9.5, indent=7, gap=0)
-            pdf.ln(1.5)
-    heading("Every answer")
+                out.para(f"Flag: {change}", 9.5, indent=7, gap=0)
+            out.pdf.ln(1.5)
+
+
+def _answers(out: _Writer, view: SummaryView) -> None:
+    out.heading("Every answer")
     for title, rows in view.answers:
-        if pdf.will_page_break(14):
-            pdf.add_page()
-        para(title, 10.5, bold=True, gap=0.5)
+        if out.pdf.will_page_break(14):
+            out.pdf.add_page()
+        out.para(title, 10.5, bold=True, gap=0.5)
         for row in rows:
-            para(f"{row.number}. {row.label}: {row.answer}", 9, indent=3, gap=0)
-        pdf.ln(1.5)
-    heading("Sign-off")
+            out.para(f"{row.number}. {row.label}: {row.answer}", 9, indent=3, gap=0)
+        out.pdf.ln(1.5)
+
+
+def _sign_off(out: _Writer, view: SummaryView) -> None:
+    out.heading("Sign-off")
     for label in SIGN_OFF:
-        pdf.ln(5)
-        para(f"{label}: " + "_" * 50, 10)
-    return bytes(pdf.output())
+        out.pdf.ln(5)
+        out.para(f"{label}: " + "_" * 50, 10)

@@ -19,7 +19,7 @@ def session_table(sessions: list[Session], attention: dict[str, str] | None = No
     if not sessions:
         return "no sessions\n"
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    return "".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() + "\n" for row in rows)
+    return "".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() + "\n" for row in rows)
 
 
 def _short(stamp: str) -> str:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ketascreen.evaluate import STATE_WORDS, Evaluation, FlagResult
+from ketascreen.amendments import Amendment
 from ketascreen.describe import describe_value
+from ketascreen.evaluate import STATE_WORDS, Evaluation, FlagResult
+from ketascreen.flagrules import FlagStatus
 from ketascreen.model import Questionnaire, Severity
 from ketascreen.render.series_words import since_baseline
 from ketascreen.series import Series
@@ -24,8 +26,8 @@ SIGN_OFF = ("Reviewed by", "Signature", "Date and time")
 SET_ASIDE = "Given, but not asked with the other answers (skip logic), so not used for any flag. Please check them:"
 NEGATIVES = "Asked, and no flag raised:"
 AMENDED = "AMENDED"
-STATUS_WORDS = {"raised": "raised", "not_raised": "not raised", "unassessed": "could not be assessed",
-                "covered": "raised (covered by a stronger flag)"}
+STATUS_WORDS = {FlagStatus.RAISED: "raised", FlagStatus.NOT_RAISED: "not raised",
+                FlagStatus.UNASSESSED: "could not be assessed", FlagStatus.COVERED: "raised (covered by a stronger flag)"}
 
 
 @dataclass(frozen=True)
@@ -186,7 +188,7 @@ def summary_view(evaluation: Evaluation, generated_at: str, clinic: str | None =
     ))
 
 
-def _amended_mark(amendments) -> str | None:  # type: ignore[no-untyped-def]
+def _amended_mark(amendments: tuple[Amendment, ...]) -> str | None:
     confirmed = sum(a.confirmed for a in amendments)
     pending = len(amendments) - confirmed
     if not amendments:
@@ -215,7 +217,7 @@ def _answer_words(q: Questionnaire, question_id: str, answer: Answer | None, lan
         return str(answer.value)
 
 
-def _amendment_view(amendment, q: Questionnaire, language: str | None) -> AmendmentView:  # type: ignore[no-untyped-def]
+def _amendment_view(amendment: Amendment, q: Questionnaire, language: str | None) -> AmendmentView:
     labels = {question.id: question.label.get(language) for question in q.questions}
     flags = {flag.id: flag.label.get(language) for flag in q.flags}
     changes = tuple(f"{labels.get(c.question, c.question)}: {_answer_words(q, c.question, c.before, language)} → "
@@ -253,4 +255,6 @@ def _clean(view: SummaryView) -> SummaryView:
             return type(value)(**{name: fix(getattr(value, name)) for name in value.__dataclass_fields__})
         return value
 
-    return fix(view)  # type: ignore[return-value]
+    cleaned = fix(view)
+    assert isinstance(cleaned, SummaryView)  # fix rebuilds each dataclass as its own type
+    return cleaned
