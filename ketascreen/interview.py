@@ -427,7 +427,7 @@ def show_summary(session: Session, clinic: str | None, when: datetime, console: 
     evaluation = evaluate_session(questionnaire, session, session.language)
     view = summary_view(evaluation, when.isoformat(timespec="seconds"), clinic, session.language, series)
     console = console or Console(highlight=False, emoji=False)
-    for line, style in text_lines(view):
+    for line, style in text_lines(view, console.width):  # wrapped to the terminal, 80 columns at most
         if up_to_scores and line == "EVERY ANSWER":
             break
         console.print(Text(line, style=SUMMARY_STYLES.get(style, "")), soft_wrap=True)

@@ -50,8 +50,10 @@ def _head(view: SummaryView) -> list[str]:
     if view.amended:
         lines.append(f'<p class="banner amended">{e(view.amended)}</p>')
     if view.incomplete:
-        still = f" Still to answer: {e(', '.join(view.still_open))}" if view.still_open else ""
-        lines.append(f'<p class="banner incomplete">{e(INCOMPLETE)}.{still}</p>')
+        lines.append(f'<p class="banner incomplete">{e(INCOMPLETE)}.</p>')
+        if view.still_open:
+            items = "".join(f"<li>{e(label)}</li>" for label in view.still_open)
+            lines.append(f'<div class="still-open"><p>Still to answer:</p><ul>{items}</ul></div>')
     return lines
 
 

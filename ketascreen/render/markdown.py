@@ -47,7 +47,12 @@ def _head(view: SummaryView) -> list[str]:
         add(f"> **{md(view.amended)}**")
     if view.incomplete:
         add(">")
-        add(f"> **{md(INCOMPLETE)}**" + (f" Still to answer: {md(', '.join(view.still_open))}" if view.still_open else ""))
+        add(f"> **{md(INCOMPLETE)}**")
+        if view.still_open:
+            add(">")
+            add("> Still to answer:")
+            add(">")
+            lines.extend(f"> - {md(label)}" for label in view.still_open)
     add("")
     return lines
 

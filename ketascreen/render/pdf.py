@@ -123,7 +123,9 @@ def _head(out: _Writer, view: SummaryView) -> None:
     if view.amended:
         out.para(view.amended, 11, bold=True)
     if view.incomplete and view.still_open:
-        out.para("Still to answer: " + ", ".join(view.still_open), 9.5)
+        out.para("Still to answer:", 9.5)
+        for label in view.still_open:
+            out.para(f"•  {label}", 9.5)
 
 
 def _flags(out: _Writer, view: SummaryView) -> None:

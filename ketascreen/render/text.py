@@ -6,16 +6,18 @@ import textwrap
 
 from ketascreen.render.view import BANNER, INCOMPLETE, NEGATIVES, SET_ASIDE, SIGN_OFF, SummaryView
 
-WIDTH = 80
+WIDTH = 80  # files and printouts; a terminal narrower than this gets lines to its own width
+NARROWEST = 40
 
 
 def render_text(view: SummaryView) -> str:
     return "".join(f"{line}\n" for line, _style in text_lines(view))
 
 
-def text_lines(view: SummaryView) -> list[tuple[str, str]]:
-    """(line, style) pairs; the style names a heading level for a terminal that shows colour."""
-    out = _Lines()
+def text_lines(view: SummaryView, width: int = WIDTH) -> list[tuple[str, str]]:
+    """(line, style) pairs; the style names a heading level for a terminal that shows colour.
+    ``width``: at most 80 columns, at least 40 (a terminal narrower than that wraps as it can)."""
+    out = _Lines(max(NARROWEST, min(WIDTH, width)))
     for part in (_head, _flags, _unassessed, _negatives, _set_aside, _series, _scores, _amendments, _answers, _sign_off):
         part(out, view)
     return out.lines
@@ -24,8 +26,9 @@ def text_lines(view: SummaryView) -> list[tuple[str, str]]:
 class _Lines:
     """The summary's lines so far, each with its style."""
 
-    def __init__(self) -> None:
+    def __init__(self, width: int = WIDTH) -> None:
         self.lines: list[tuple[str, str]] = []
+        self.width = width
 
     def add(self, line: str = "", style: str = "") -> None:
         self.lines.append((line, style))
@@ -33,7 +36,7 @@ class _Lines:
     def wrap(self, text: str, indent: str = "", hang: str = "", style: str = "", follow: str | None = None) -> None:
         """Wrap at 80 columns; later lines indented like the first plus ``hang`` (or as ``follow``)."""
         later = follow if follow is not None else indent + hang
-        lines = textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=later,
+        lines = textwrap.wrap(text, self.width, initial_indent=indent, subsequent_indent=later,
                               break_long_words=True, break_on_hyphens=False, replace_whitespace=True)
         for line in lines or [indent.rstrip()]:
             self.add(line, style)
@@ -44,11 +47,11 @@ def _head(out: _Lines, view: SummaryView) -> None:
     if view.clinic:
         out.wrap(view.clinic, style="title")
     out.wrap(f"Screening summary: {view.title}", style="title")
-    out.add("=" * WIDTH)
+    out.add("=" * out.width)
     key_width = max(len(key) for key, _ in view.header) + 2
     for key, value in view.header:
         out.wrap(value, f"{key}:".ljust(key_width), follow=" " * key_width)
-    out.add("=" * WIDTH)
+    out.add("=" * out.width)
     out.wrap(BANNER.upper(), style="banner")
     for line in view.urgent_unassessed:
         out.wrap(f"!! {line}", follow="   ", style="warning")
@@ -57,7 +60,10 @@ def _head(out: _Lines, view: SummaryView) -> None:
     if view.incomplete:
         out.wrap(INCOMPLETE, style="warning")
         if view.still_open:
-            out.wrap("Still to answer: " + ", ".join(view.still_open), follow="  ", style="warning")
+            # One per line: a label may hold commas of its own.
+            out.wrap("Still to answer:", style="warning")
+            for label in view.still_open:
+                out.wrap(label, "  - ", follow="    ", style="warning")
 
 
 def _flags(out: _Lines, view: SummaryView) -> None:
@@ -156,4 +162,4 @@ def _sign_off(out: _Lines, view: SummaryView) -> None:
     out.wrap("SIGN-OFF", style="heading")
     for label in SIGN_OFF:
         out.add()
-        out.add(f"  {label}: " + "_" * (WIDTH - len(label) - 5))
+        out.add(f"  {label}: " + "_" * max(8, out.width - len(label) - 5))
