@@ -97,8 +97,13 @@ def missing_required(questionnaire: Questionnaire, session: Session) -> list[Que
     return [q for q in asked_questions(questionnaire, session) if q.required and q.id not in session.answers]
 
 
-def prune(questionnaire: Questionnaire, session: Session, by: str) -> list[str]:
-    """Remove answers to questions the current answers no longer lead to (the audit trail keeps them)."""
+LATER_CHANGE = "no longer asked after a change to an earlier answer"
+IN_THIS_FILE = "not asked because of another answer in this file"
+
+
+def prune(questionnaire: Questionnaire, session: Session, by: str, reason: str = LATER_CHANGE) -> list[str]:
+    """Remove answers to questions the current answers no longer lead to (the audit trail keeps
+    them, with ``reason``: what happened, in words)."""
     removed: list[str] = []
     while True:  # dropping one answer can take another question off the path
         on_path = {q.id for q in asked_questions(questionnaire, session)}
@@ -106,7 +111,7 @@ def prune(questionnaire: Questionnaire, session: Session, by: str) -> list[str]:
         if not gone:
             return removed
         for qid in gone:
-            session.forget(qid, by, reason="no longer asked after a change to an earlier answer")
+            session.forget(qid, by, reason=reason)
         removed.extend(gone)
 
 

@@ -2,6 +2,7 @@
 
     patient: MRN-0042
     staff: AB
+    collected_at: 2026-12-01 09:30       # when the form was filled in (optional)
     answers:
       bp_systolic: 150
       hypertension_history: true
@@ -9,12 +10,15 @@
     declined: [substance_use_current]
 
 Every value is checked as a typed answer would be, and every problem is reported with its line.
+The question ids are those `ketascreen show QUESTIONNAIRE` lists.
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +28,7 @@ from ketascreen.loading.yamlread import Located, Mark, Path_
 from ketascreen.model import Question, Questionnaire
 from ketascreen.session import DECLINED, UNKNOWN, VALUE, Answer, AnswerValue, now
 
-TOP_KEYS = ("patient", "staff", "answers", "unknown", "declined")
+TOP_KEYS = ("patient", "staff", "collected_at", "answers", "unknown", "declined")
 
 
 @dataclass
@@ -34,6 +38,8 @@ class AnswersFile:
     answers: dict[str, Answer] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)  # question id -> line, for later warnings
     problems: list[Problem] = field(default_factory=list)
+    collected_at: str | None = None  # when the form was filled in, as ISO 8601 ("2026-12-01" or with a time)
+    sha256: str = ""  # of the file's bytes: the same form entered twice is found by it
 
 
 def read_answers(path: Path, questionnaire: Questionnaire) -> AnswersFile:
@@ -46,7 +52,30 @@ def read_answers(path: Path, questionnaire: Questionnaire) -> AnswersFile:
         return AnswersFile(problems=[Problem(shown, error.line, error.column, error.message)])
     result = answers_in(located, (), questionnaire, shown, TOP_KEYS)
     result.problems[:0] = [Problem(shown, item.line, item.column, item.message) for item in soft]
+    if isinstance(located.data, dict) and located.data.get("collected_at") is not None:
+        where = located.position(("collected_at",))
+        written = located.written.get(("collected_at",), str(located.data["collected_at"]))
+        collected, problem = collected_time(written)
+        if problem is not None:
+            result.problems.append(Problem(shown, where.line, where.column, f"collected_at: {problem}"))
+        result.collected_at = collected
+    result.sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
     return result
+
+
+def collected_time(written: str) -> tuple[str | None, str | None]:
+    """(ISO 8601 time, None) for "2026-12-01", "2026-12-01 09:30" or "2026-12-01T09:30+01:00";
+    (None, why not) otherwise. A day in the future is refused: a paper form is filled in before
+    it is typed in."""
+    text = written.strip()
+    try:
+        moment: date = datetime.fromisoformat(text) if len(text) > 10 else date.fromisoformat(text)
+    except ValueError:
+        return None, "a date as year-month-day (2026-12-01), with a time if known (2026-12-01 09:30)"
+    day = moment.date() if isinstance(moment, datetime) else moment
+    if day > (datetime.now(UTC) + timedelta(days=1)).date():
+        return None, "is in the future; the day the form was filled in is expected"
+    return (moment.isoformat(timespec="minutes") if isinstance(moment, datetime) else moment.isoformat()), None
 
 
 def answers_in(located: Located, at: Path_, questionnaire: Questionnaire, shown: str,
@@ -110,7 +139,9 @@ class _Reading:
         if isinstance(qid, str) and qid in self.known:
             return self.known[qid]
         hint = difflib.get_close_matches(str(qid), list(self.known), n=1, cutoff=0.7)
-        self.problem(where, f"no question '{qid}' in {self.questionnaire.id}" + (f"; did you mean '{hint[0]}'?" if hint else ""))
+        self.problem(where, f"no question '{qid}' in {self.questionnaire.id}"
+                     + (f"; did you mean '{hint[0]}'?" if hint else
+                        f"; ketascreen show {self.questionnaire.id} lists every question id"))
         return None
 
     def values(self, data: dict[str, Any]) -> None:

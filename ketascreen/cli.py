@@ -211,13 +211,15 @@ def run(
     lang: str | None = typer.Option(None, "--lang", metavar="LANG", help="Ask in this language where the questionnaire has it."),
     plain: bool = typer.Option(False, "--plain",
                                help="No colour or ruled lines, one line per message (also with NO_COLOR or TERM=dumb)."),
+    again: bool = typer.Option(False, "--again", help="Enter an answers file already entered for this patient, as "
+                               "another visit."),
 ) -> None:
     """Interview a patient: every answer is saved as soon as it is given."""
     from ketascreen.commands.run import run as run_interview
 
     settings = _settings(ctx, data_dir=data_dir, default_questionnaire=questionnaire)
     done = run_interview(settings.default_questionnaire, patient, staff, settings.sessions_directory, answers, lang,
-                         plain, say, settings.clinic_name)
+                         plain, say, settings.clinic_name, again)
     if done is None:
         return
     if done.missing:

@@ -87,7 +87,8 @@ def visit_of(evaluation: Evaluation) -> Visit:
         session=session.id,
         questionnaire=session.questionnaire_id,
         version=session.questionnaire_version,
-        date=session.created,
+        # A paper form typed in days later is a visit on the day it was filled in.
+        date=(session.entered_from() or {}).get("collected_at") or session.created,
         status=session.status,
         phq9_total=phq9.value if phq9 is not None else None,
         phq9_range=(phq9.low, phq9.high) if phq9 is not None and phq9.value is None and phq9.answered else None,

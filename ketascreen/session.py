@@ -31,6 +31,7 @@ class AnswerState(StrEnum):
 IN_PROGRESS, COMPLETED = SessionStatus.IN_PROGRESS, SessionStatus.COMPLETED
 VALUE, UNKNOWN, DECLINED = AnswerState.VALUE, AnswerState.UNKNOWN, AnswerState.DECLINED
 ANSWER_STATES = tuple(AnswerState)
+ENTERED_FROM_FILE = "entered_from_file"  # the audit event of answers typed in from a file (a paper form)
 # No 0/o, 1/l/i: ids are read aloud and typed from paper.
 ID_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 
@@ -155,6 +156,13 @@ class Session:
         window = [e for e in self.audit[opened:] if e.get("event") == "amend"]
         reasons = list(dict.fromkeys(str(e["reason"]) for e in window if e.get("reason")))
         return reasons, list(dict.fromkeys(str(e.get("by", "")) for e in window))
+
+    def entered_from(self) -> dict[str, str] | None:
+        """The answers file the session was entered from ({file, collected_at?, sha256}), if any."""
+        entry = next((e for e in self.audit if e.get("event") == ENTERED_FROM_FILE), None)
+        if entry is None:
+            return None
+        return {key: str(entry[key]) for key in ("file", "collected_at", "sha256") if entry.get(key) is not None}
 
     def first_completed(self) -> str | None:
         return next((str(e["at"]) for e in self.audit if e.get("event") == "completed" and e.get("at")), None)

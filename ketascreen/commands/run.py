@@ -14,7 +14,7 @@ from ketascreen.errors import Interrupted, NoMoreInput, ProblemsError, UsageErro
 from ketascreen.interview import Screen, ask_reference, conduct, install_hangup_handlers, reference_problem
 from ketascreen.loading.load import load_source
 from ketascreen.model import Question, Questionnaire
-from ketascreen.session import Session
+from ketascreen.session import ENTERED_FROM_FILE, Session
 from ketascreen.store import Store
 
 MAX_PATIENT, MAX_STAFF = 64, 16
@@ -44,9 +44,10 @@ def languages_of(questionnaire: Questionnaire) -> set[str]:
 
 def run(questionnaire_name: str, patient: str | None, staff: str | None, data_dir: Path,
         answers_path: Path | None, language: str | None, plain: bool, warn: Warn,
-        clinic: str | None = None) -> Unattended | None:
+        clinic: str | None = None, again: bool = False) -> Unattended | None:
     """An interview at the terminal (None when it ends, completed or saved for later), or the
-    session entered from an answers file without a terminal."""
+    session entered from an answers file without a terminal. The same answers file is entered
+    once per patient unless ``again``."""
     source = load_source(questionnaire_name)
     questionnaire = source.questionnaire
     if language is not None and language not in languages_of(questionnaire):
@@ -86,12 +87,17 @@ def run(questionnaire_name: str, patient: str | None, staff: str | None, data_di
         problem = reference_problem(value, what, limit)
         if problem is not None:
             raise UsageError(problem)
+    if from_file is not None and not again:
+        _not_entered_before(store, patient, from_file.sha256)
     session = Session.begin(store.new_id(), patient, staff, questionnaire, str(source.path), source.text, language)
     with store.lock(session.id):
-        if from_file is not None:
+        if from_file is not None and answers_path is not None:
+            # Where the answers came from, for the chart: a paper form typed in, and when it was filled in.
+            session.log(ENTERED_FROM_FILE, staff, file=answers_path.name, sha256=from_file.sha256,
+                        **({"collected_at": from_file.collected_at} if from_file.collected_at else {}))
             for qid, given in from_file.answers.items():
                 session.record(qid, given, staff)
-            for qid in rules.prune(questionnaire, session, staff):
+            for qid in rules.prune(questionnaire, session, staff, rules.IN_THIS_FILE):
                 warn(f"{answers_path}:{from_file.lines.get(qid, 0)}: warning: {qid} is not asked with these answers "
                      "(skip logic); not recorded")
         store.save(session)
@@ -101,6 +107,23 @@ def run(questionnaire_name: str, patient: str | None, staff: str | None, data_di
         screen.say(f"Session {session.id} for {patient}, saved after every answer.", "dim")
         conduct(screen, questionnaire, session, store, rules.first_open(questionnaire, session), staff, clinic)
         return None
+
+
+def _not_entered_before(store: Store, patient: str, digest: str) -> None:
+    """A form typed in twice would make two visits of one: refused, naming the session it is in."""
+    from ketascreen.index import patient_files
+    from ketascreen.store import StoreError
+
+    for path in patient_files(store, patient):
+        try:
+            earlier = store.load(path)
+        except StoreError:
+            continue  # sessions and history name unreadable files
+        entered = earlier.entered_from()
+        if earlier.patient == patient and entered is not None and entered.get("sha256") == digest:
+            raise UsageError(f"this answers file was entered for this patient already: session {earlier.id}, "
+                             f"started {earlier.created[:16].replace('T', ' ')}; to enter it again as another "
+                             "visit, add --again")
 
 
 def _finish_unattended(questionnaire: Questionnaire, session: Session, store: Store, staff: str) -> Unattended:

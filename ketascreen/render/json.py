@@ -22,6 +22,7 @@ def summary_data(evaluation: Evaluation, generated_at: str, clinic: str | None =
             "status": session.status,
             "created": session.created,
             "completed": session.completed,
+            "entered_from": _entered_from(session.entered_from()),
             "questionnaire": {"id": q.id, "version": q.version, "sha256": q.sha256, "title": q.title.get(language)},
             "clinic": clinic,
             "generated_at": generated_at,
@@ -134,3 +135,10 @@ def series_data(series: Series, session_id: str) -> dict[str, Any] | None:
 
 def _value(value: object) -> object:
     return list(value) if isinstance(value, tuple) else value
+
+
+def _entered_from(entry: dict[str, str] | None) -> dict[str, str | None] | None:
+    """{file, collected_at} for a session typed in from an answers file; null for an interview."""
+    if entry is None:
+        return None
+    return {"file": entry.get("file"), "collected_at": entry.get("collected_at")}

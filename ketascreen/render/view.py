@@ -17,7 +17,7 @@ from ketascreen.flagrules import FlagStatus
 from ketascreen.model import Questionnaire, Severity
 from ketascreen.render.series_words import since_baseline
 from ketascreen.series import Series
-from ketascreen.session import VALUE, Answer
+from ketascreen.session import VALUE, Answer, Session
 from ketascreen.textsafe import visible
 
 BANNER = "For clinician review — not a treatment decision"
@@ -106,6 +106,7 @@ def summary_view(evaluation: Evaluation, generated_at: str, clinic: str | None =
     header += [
         ("Staff", session.staff),
         ("Started", _when(session.created)),
+        *_entered_from(session),
         ("Completed", _when(session.completed) if session.completed else
          f"{_when(session.first_completed())} (reopened for an amendment)" if session.first_completed() else "—"),
     ]
@@ -231,6 +232,17 @@ def _amendment_view(amendment: Amendment, q: Questionnaire, language: str | None
 
 
 _WAITING = {"unknown": "unknown", "declined": "declined", "open": "not answered", "not_asked": "not asked"}
+
+
+def _entered_from(session: Session) -> list[tuple[str, str]]:
+    """A header row for answers typed in from a file (a paper form): which file, and when the form
+    was filled in, which may be days before it was typed in."""
+    entry = session.entered_from()
+    if entry is None:
+        return []
+    filled = entry.get("collected_at")
+    when = f"; form filled in {filled.replace('T', ' ')}" if filled else ""
+    return [("Entered from", f"answers file {entry.get('file', '')}{when}")]
 
 
 def _when(stamp: str | None) -> str:
