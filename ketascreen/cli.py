@@ -21,6 +21,8 @@ from ketascreen.errors import ExitStatus, KetascreenError, ProblemsError, Stoppe
 from ketascreen.formats import SUMMARY_FORMATS, spoken
 
 if TYPE_CHECKING:
+    from datetime import tzinfo
+
     from ketascreen.commands.summary import Summary
     from ketascreen.session import Session
     from ketascreen.settings import Settings
@@ -219,7 +221,7 @@ def run(
 
     settings = _settings(ctx, data_dir=data_dir, default_questionnaire=questionnaire)
     done = run_interview(settings.default_questionnaire, patient, staff, settings.sessions_directory, answers, lang,
-                         plain, say, settings.clinic_name, again)
+                         plain, say, settings.clinic_name, again, settings.zone)
     if done is None:
         return
     if done.missing:
@@ -250,7 +252,8 @@ def resume(
     from ketascreen.commands.resume import resume as resume_interview
 
     settings = _settings(ctx, data_dir=data_dir)
-    resume_interview(session, settings.sessions_directory, amend, staff, plain, settings.clinic_name, reason)
+    resume_interview(session, settings.sessions_directory, amend, staff, plain, settings.clinic_name, reason,
+                     settings.zone)
 
 
 @app.command(short_help="List sessions and what needs attention.")
@@ -265,8 +268,9 @@ def sessions(
     from ketascreen.commands.sessions import sessions as list_sessions
     from ketascreen.render.sessions import session_table
 
-    found = list_sessions(_settings(ctx, data_dir=data_dir).sessions_directory, status, patient, since, say)
-    sys.stdout.write(session_table([s for s, _ in found], {s.id: words for s, words in found}))
+    settings = _settings(ctx, data_dir=data_dir)
+    found = list_sessions(settings.sessions_directory, status, patient, since, say)
+    sys.stdout.write(session_table([s for s, _ in found], {s.id: words for s, words in found}, settings.zone))
 
 
 @app.command(short_help="A patient's visits and scores over time.")
@@ -280,7 +284,8 @@ def history(
     """A patient's visits, oldest first: PHQ-9 since baseline, response and remission, and charts."""
     from ketascreen.commands.history import history as patient_history
 
-    content = patient_history(patient, fmt, output, _settings(ctx, data_dir=data_dir).sessions_directory, say)
+    settings = _settings(ctx, data_dir=data_dir)
+    content = patient_history(patient, fmt, output, settings.sessions_directory, say, settings.zone)
     if content is not None:
         _to_stdout(content, fmt)
 
@@ -302,7 +307,7 @@ def summary(
 
     settings = _settings(ctx, data_dir=data_dir, summary_format=fmt)
     for done in summaries(sessions, settings.summary_format, output, output_dir, send_to_printer,
-                          settings.sessions_directory, settings.clinic_name, settings.printer, force):
+                          settings.sessions_directory, settings.clinic_name, settings.printer, force, settings.zone):
         if done.printed:
             say(f"sent session {done.session.id} to the printer", prefix=False)
         elif done.in_batch:
@@ -317,7 +322,7 @@ def _show_summary(done: Summary) -> None:
             and os.environ.get("TERM") != "dumb"):
         from ketascreen.interview import show_summary
 
-        show_summary(done.session, done.clinic, done.when, series=done.series)
+        show_summary(done.session, done.clinic, done.when, series=done.series, zone=done.zone)
         return
     _to_stdout(done.content, done.fmt)
 
@@ -379,23 +384,28 @@ def delete(
     """Delete a session for good (after a confirmation), leaving no file of it behind."""
     from ketascreen.commands.delete import delete as delete_session
 
-    deleted = delete_session(_settings(ctx, data_dir=data_dir).sessions_directory, session,
-                             None if yes else _confirm_delete)
+    settings = _settings(ctx, data_dir=data_dir)
+
+    def confirm(found: Session) -> bool:
+        return _confirm_delete(found, settings.zone)
+
+    deleted = delete_session(settings.sessions_directory, session, None if yes else confirm)
     if deleted is None:
         _out("Not deleted.")
         raise _done(ExitStatus.PROBLEM)
     _out(f"deleted session {deleted.id}")
 
 
-def _confirm_delete(found: Session) -> bool:
+def _confirm_delete(found: Session, zone: tzinfo | None) -> bool:
     if not sys.stdin.isatty():
         raise UsageError("deleting needs a confirmation at a terminal, or --yes")
+    from ketascreen.clock import shown
     from ketascreen.textsafe import visible
 
     count = len(found.answers)
     # Enough to be sure it is the right one: whose, when, how far.
     typed = input(visible(f"Delete session {found.id} for patient {found.patient}, started "
-                          f"{found.created[:16].replace('T', ' ')}, {found.status.replace('_', ' ')}, "
+                          f"{shown(found.created, zone)}, {found.status.replace('_', ' ')}, "
                           f"{count} answer{'' if count == 1 else 's'}, for good? ")
                   + "Type the session id to confirm: ").strip().lower()
     return typed == found.id

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ketascreen.evaluate import Evaluation
     from ketascreen.series import Series
 
-SummaryRenderer = Callable[["Evaluation", datetime, "str | None", "str | None", "Series | None"], bytes]
+# (evaluation, generated at, clinic name, language, the patient's series, the zone times are shown in)
+SummaryRenderer = Callable[["Evaluation", datetime, "str | None", "str | None", "Series | None", "tzinfo | None"],
+                           bytes]
 
 
 @dataclass(frozen=True)
@@ -29,10 +31,10 @@ class OutputFormat:
 
 def _view_renderer(name: str) -> SummaryRenderer:
     def render(evaluation: Evaluation, when: datetime, clinic: str | None, language: str | None,
-               series: Series | None) -> bytes:
+               series: Series | None, zone: tzinfo | None) -> bytes:
         from ketascreen.render.view import summary_view
 
-        view = summary_view(evaluation, when.isoformat(timespec="seconds"), clinic, language, series)
+        view = summary_view(evaluation, when.isoformat(timespec="seconds"), clinic, language, series, zone)
         if name == "text":
             from ketascreen.render.text import render_text
 
@@ -53,7 +55,8 @@ def _view_renderer(name: str) -> SummaryRenderer:
 
 
 def _json_summary(evaluation: Evaluation, when: datetime, clinic: str | None, language: str | None,
-                  series: Series | None) -> bytes:
+                  series: Series | None, zone: tzinfo | None) -> bytes:
+    # JSON keeps every time as recorded, ISO 8601 with its offset: a program converts as it needs.
     from ketascreen.render.json import render_json
 
     return render_json(evaluation, when.isoformat(timespec="seconds"), clinic, language, series).encode("utf-8")

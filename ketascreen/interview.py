@@ -14,7 +14,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from rich.console import Console
 from rich.text import Text
@@ -355,7 +355,7 @@ def install_hangup_handlers() -> None:
 
 
 def conduct(screen: Screen, questionnaire: Questionnaire, session: Session, store: Store,
-            start: Question | None, by: str, clinic: str | None = None) -> None:
+            start: Question | None, by: str, clinic: str | None = None, zone: tzinfo | None = None) -> None:
     """Run the interview on a locked, saved session and finish it: completed, or saved for later.
     Raises Interrupted or NoMoreInput when it stops early, with the session saved."""
     interview = Interview(screen, questionnaire, session, store, session.language, by)
@@ -402,7 +402,7 @@ def conduct(screen: Screen, questionnaire: Questionnaire, session: Session, stor
     screen.say()
     from ketascreen.summarize import generated_at
 
-    show_summary(session, clinic, generated_at(), screen.console, up_to_scores=True)
+    show_summary(session, clinic, generated_at(), screen.console, up_to_scores=True, zone=zone)
     screen.say()
     screen.say(f"The full summary to print or file: ketascreen summary {session.id} --format pdf --output {session.id}.pdf", "cyan")
     screen.say(f"To correct an answer later: ketascreen resume {session.id} --amend", "dim")
@@ -422,10 +422,10 @@ SUMMARY_STYLES = {
 
 
 def show_summary(session: Session, clinic: str | None, when: datetime, console: Console | None = None,
-                 up_to_scores: bool = False, series: Series | None = None) -> None:
+                 up_to_scores: bool = False, series: Series | None = None, zone: tzinfo | None = None) -> None:
     questionnaire = stored_questionnaire(session)
     evaluation = evaluate_session(questionnaire, session, session.language)
-    view = summary_view(evaluation, when.isoformat(timespec="seconds"), clinic, session.language, series)
+    view = summary_view(evaluation, when.isoformat(timespec="seconds"), clinic, session.language, series, zone)
     console = console or Console(highlight=False, emoji=False)
     for line, style in text_lines(view, console.width):  # wrapped to the terminal, 80 columns at most
         if up_to_scores and line == "EVERY ANSWER":

@@ -6,6 +6,7 @@ directory. Each setting remembers where it came from, for `ketascreen config`.
     data_dir: /srv/ketascreen/sessions     # where sessions are kept
     summary_format: pdf                    # text, markdown, html, json or pdf
     printer: Front_Desk                    # the lp printer for `summary --print`
+    timezone: Europe/London                # times people read are shown in it (default: the machine's)
 
 Which value is in force is decided in one place, `resolve_settings`: a command-line option, then
 the environment, then the settings file, then the default.
@@ -17,18 +18,20 @@ import difflib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from pathlib import Path
 
 from ketascreen.errors import KetascreenError
 from ketascreen.formats import SUMMARY_FORMATS, names
 
-KEYS = ("clinic_name", "default_questionnaire", "data_dir", "summary_format", "printer")
+KEYS = ("clinic_name", "default_questionnaire", "data_dir", "summary_format", "printer", "timezone")
 DEFAULTS: dict[str, str | None] = {
     "clinic_name": None,
     "default_questionnaire": "ketamine-pretreatment",
     "data_dir": None,  # the user's data directory (store.default_data_dir)
     "summary_format": "text",
     "printer": None,
+    "timezone": None,  # the machine's own zone
 }
 # Settings that may also come from the environment, and the variable that sets each.
 ENVIRONMENT = {"data_dir": "KETASCREEN_DATA_DIR"}
@@ -47,9 +50,18 @@ class Settings:
     data_dir: Path | None = None
     summary_format: str = "text"
     printer: str | None = None
+    timezone: str | None = None  # an IANA name; None: the machine's zone
     sources: Mapping[str, str] = field(default_factory=lambda: {key: "default" for key in KEYS})
     file: Path | None = None  # the settings file read, if any
     file_reason: str = ""  # why that file: --config, KETASCREEN_CONFIG or user config
+
+    @property
+    def zone(self) -> tzinfo | None:
+        """Where times are shown: the timezone setting's zone, else the machine's (None when the
+        machine's zone has no IANA name: each time is then converted by the system itself)."""
+        from ketascreen.clock import display_zone
+
+        return display_zone(self.timezone)
 
     @property
     def sessions_directory(self) -> Path:
@@ -84,6 +96,7 @@ def resolve_settings(options: Mapping[str, str | Path | None] | None = None, con
         data_dir=Path(data_dir).expanduser() if data_dir else None,
         summary_format=values["summary_format"] or "text",
         printer=values["printer"],
+        timezone=values["timezone"],
         sources=sources,
         file=path,
         file_reason=why,
@@ -143,6 +156,10 @@ def read_settings_file(path: Path) -> dict[str, tuple[str, str]]:
             problems.append(f"{path}:{line}: '{key}' must be text" + ("; put it in quotes" if isinstance(value, (int, float, bool)) else ""))
             continue
         value = value.strip()
+        if key == "timezone" and not _known_zone(value):
+            problems.append(f"{path}:{line}: timezone '{value}' is not a time zone name known here; use an IANA "
+                            "name such as Europe/London or America/New_York")
+            continue
         if key == "summary_format" and value not in SUMMARY_FORMATS:
             problems.append(f"{path}:{line}: summary_format '{value}' is not one of {names(SUMMARY_FORMATS)}")
             continue
@@ -152,6 +169,16 @@ def read_settings_file(path: Path) -> dict[str, tuple[str, str]]:
     if problems:
         raise SettingsError("\n".join(problems))
     return found
+
+
+def _known_zone(name: str) -> bool:
+    from ketascreen.clock import UnknownTimeZone, zone_named
+
+    try:
+        zone_named(name)
+    except UnknownTimeZone:
+        return False
+    return True
 
 
 def _relative(value: str, config: Path, key: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
 from ketascreen.evaluate import Evaluation, evaluate_session
 from ketascreen.formats import SUMMARY_FORMATS
@@ -21,11 +21,13 @@ def generated_at() -> datetime:
 
 
 def render(evaluation: Evaluation, fmt: str, when: datetime, clinic: str | None = None,
-           language: str | None = None, series: Series | None = None) -> bytes:
-    return SUMMARY_FORMATS[fmt].render_summary(evaluation, when, clinic, language, series)
+           language: str | None = None, series: Series | None = None, zone: tzinfo | None = None) -> bytes:
+    return SUMMARY_FORMATS[fmt].render_summary(evaluation, when, clinic, language, series, zone)
 
 
 def summarize(questionnaire: Questionnaire, session: Session, fmt: str, when: datetime,
-              clinic: str | None = None, series: Series | None = None) -> bytes:
-    """``series``: the patient's visits up to this one, for the "Since baseline" block."""
-    return render(evaluate_session(questionnaire, session, session.language), fmt, when, clinic, session.language, series)
+              clinic: str | None = None, series: Series | None = None, zone: tzinfo | None = None) -> bytes:
+    """``series``: the patient's visits up to this one, for the "Since baseline" block; ``zone``:
+    where times are shown (None: the machine's zone)."""
+    return render(evaluate_session(questionnaire, session, session.language), fmt, when, clinic, session.language,
+                  series, zone)

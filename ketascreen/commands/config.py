@@ -11,6 +11,10 @@ def config(settings: Settings) -> list[str]:
              else "settings file: none (defaults in force)"]
     for key in KEYS:
         value = settings.sessions_directory if key == "data_dir" else getattr(settings, key)
+        if key == "timezone" and value is None:
+            from ketascreen.clock import zone_name
+
+            value = f"{zone_name(None)} (the machine's)"
         shown = value if value is not None else "—"
         lines.append(f"{key}: {shown}  [{settings.sources[key]}]")
     return lines

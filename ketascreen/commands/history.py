@@ -4,8 +4,10 @@ own stored questionnaire, and render the series."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import tzinfo
 from pathlib import Path
 
+from ketascreen.clock import local_iso
 from ketascreen.commands import Warn
 from ketascreen.errors import KetascreenError, UsageError
 from ketascreen.evaluate import evaluate_session
@@ -21,8 +23,9 @@ class UnknownPatient(KetascreenError):
 
 
 def patient_visits(store: Store, patient: str, skipped: list[str] | None = None,
-                   rows: dict[str, Row] | None = None) -> list[Visit]:
-    """Every readable session of the patient as a visit; files that cannot be read are named in
+                   rows: dict[str, Row] | None = None, zone: tzinfo | None = None) -> list[Visit]:
+    """Every readable session of the patient as a visit, dated in ``zone`` (the clinic's: a visit
+    late in the evening is on that evening's date); files that cannot be read are named in
     ``skipped`` (by file, never by patient) and left as they are."""
     from ketascreen.index import patient_files
 
@@ -36,20 +39,22 @@ def patient_visits(store: Store, patient: str, skipped: list[str] | None = None,
                 skipped.append(str(error))
             continue
         if session.patient == patient:  # the index is a cache: the file has the last word
-            visits.append(visit_of(evaluate_session(questionnaire, session, session.language, history=False,
-                                                    detail=False)))
+            visit = visit_of(evaluate_session(questionnaire, session, session.language, history=False, detail=False))
+            visits.append(replace(visit, date=local_iso(visit.date, zone)))
     return visits
 
 
-def patient_series(store: Store, patient: str, skipped: list[str] | None = None) -> Series:
+def patient_series(store: Store, patient: str, skipped: list[str] | None = None,
+                   zone: tzinfo | None = None) -> Series:
     from ketascreen.index import refreshed, unreadable_files
 
     rows = refreshed(store)  # once: the directory is listed a single time
-    series = series_of(patient, patient_visits(store, patient, skipped, rows))
+    series = series_of(patient, patient_visits(store, patient, skipped, rows, zone))
     return replace(series, unreadable=len(unreadable_files(store, rows)))
 
 
-def history(patient: str, fmt: str, output: Path | None, data_dir: Path, warn: Warn) -> bytes | None:
+def history(patient: str, fmt: str, output: Path | None, data_dir: Path, warn: Warn,
+            zone: tzinfo | None = None) -> bytes | None:
     """The rendered history; written to ``output`` (then None), else returned for standard output."""
     from ketascreen.summarize import generated_at
 
@@ -62,7 +67,7 @@ def history(patient: str, fmt: str, output: Path | None, data_dir: Path, warn: W
     if output is not None:
         outside_store(store.directory, output)
     skipped: list[str] = []
-    series = patient_series(store, patient, skipped)
+    series = patient_series(store, patient, skipped, zone)
     for problem in skipped:
         warn(f"skipped: {problem}")
     if series.unreadable:
@@ -72,7 +77,8 @@ def history(patient: str, fmt: str, output: Path | None, data_dir: Path, warn: W
         # The reference is not repeated: messages can end up in logs, and it identifies a patient.
         raise UnknownPatient(f"no sessions for that patient reference in {store.directory} "
                              "(check the reference as it was typed at the interview)")
-    content = chosen.render_history(series, generated_at())
+    generated = generated_at()
+    content = chosen.render_history(series, generated.astimezone(zone) if zone is not None else generated.astimezone())
     if output is not None:
         write_private(output, content)
         return None

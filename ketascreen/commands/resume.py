@@ -3,6 +3,7 @@ questionnaire copy the session began with."""
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from pathlib import Path
 
 from ketascreen import answering as rules
@@ -17,7 +18,7 @@ MAX_REASON, MAX_STAFF = 200, 16
 
 
 def resume(reference: str, data_dir: Path, amend: bool, staff: str | None, plain: bool, clinic: str | None = None,
-           reason: str | None = None) -> None:
+           reason: str | None = None, zone: tzinfo | None = None) -> None:
     """Returns when the interview is completed or saved for later; raises Interrupted or
     NoMoreInput when it stops early."""
     if reason is not None and not amend:
@@ -76,7 +77,7 @@ def resume(reference: str, data_dir: Path, amend: bool, staff: str | None, plain
         screen.say(f"Session {session.id} for {session.patient}: {count} answer{'' if count == 1 else 's'} so far.",
                    "dim")
         start = None if amend else rules.first_open(questionnaire, session)
-        conduct(screen, questionnaire, session, store, start, by, clinic)
+        conduct(screen, questionnaire, session, store, start, by, clinic, zone)
 
 
 def _say_if_changed(screen: Screen, session: Session) -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from datetime import tzinfo
 from pathlib import Path
 
 from ketascreen import answering as rules
 from ketascreen.answersfile import read_answers
+from ketascreen.clock import shown
 from ketascreen.commands import Warn
 from ketascreen.errors import Interrupted, NoMoreInput, ProblemsError, UsageError
 from ketascreen.interview import Screen, ask_reference, conduct, install_hangup_handlers, reference_problem
@@ -44,7 +46,7 @@ def languages_of(questionnaire: Questionnaire) -> set[str]:
 
 def run(questionnaire_name: str, patient: str | None, staff: str | None, data_dir: Path,
         answers_path: Path | None, language: str | None, plain: bool, warn: Warn,
-        clinic: str | None = None, again: bool = False) -> Unattended | None:
+        clinic: str | None = None, again: bool = False, zone: tzinfo | None = None) -> Unattended | None:
     """An interview at the terminal (None when it ends, completed or saved for later), or the
     session entered from an answers file without a terminal. The same answers file is entered
     once per patient unless ``again``."""
@@ -88,7 +90,7 @@ def run(questionnaire_name: str, patient: str | None, staff: str | None, data_di
         if problem is not None:
             raise UsageError(problem)
     if from_file is not None and not again:
-        _not_entered_before(store, patient, from_file.sha256)
+        _not_entered_before(store, patient, from_file.sha256, zone)
     session = Session.begin(store.new_id(), patient, staff, questionnaire, str(source.path), source.text, language)
     with store.lock(session.id):
         if from_file is not None and answers_path is not None:
@@ -105,11 +107,11 @@ def run(questionnaire_name: str, patient: str | None, staff: str | None, data_di
             return _finish_unattended(questionnaire, session, store, staff)
         install_hangup_handlers()
         screen.say(f"Session {session.id} for {patient}, saved after every answer.", "dim")
-        conduct(screen, questionnaire, session, store, rules.first_open(questionnaire, session), staff, clinic)
+        conduct(screen, questionnaire, session, store, rules.first_open(questionnaire, session), staff, clinic, zone)
         return None
 
 
-def _not_entered_before(store: Store, patient: str, digest: str) -> None:
+def _not_entered_before(store: Store, patient: str, digest: str, zone: tzinfo | None) -> None:
     """A form typed in twice would make two visits of one: refused, naming the session it is in."""
     from ketascreen.index import patient_files
     from ketascreen.store import StoreError
@@ -122,7 +124,7 @@ def _not_entered_before(store: Store, patient: str, digest: str) -> None:
         entered = earlier.entered_from()
         if earlier.patient == patient and entered is not None and entered.get("sha256") == digest:
             raise UsageError(f"this answers file was entered for this patient already: session {earlier.id}, "
-                             f"started {earlier.created[:16].replace('T', ' ')}; to enter it again as another "
+                             f"started {shown(earlier.created, zone)}; to enter it again as another "
                              "visit, add --again")
 
 

@@ -6,7 +6,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 
 from ketascreen.errors import KetascreenError, UsageError
@@ -30,6 +30,7 @@ class Summary:
     when: datetime
     clinic: str | None
     series: Series | None
+    zone: tzinfo | None
     path: Path | None = None
     printed: bool = False
     in_batch: bool = False  # one of several files written into --output-dir
@@ -37,7 +38,7 @@ class Summary:
 
 def summary(references: list[str], fmt: str, output: Path | None, output_dir: Path | None,
             send_to_printer: bool, data_dir: Path, clinic: str | None = None,
-            printer_name: str | None = None, force: bool = False) -> Iterator[Summary]:
+            printer_name: str | None = None, force: bool = False, zone: tzinfo | None = None) -> Iterator[Summary]:
     """Each session's summary in turn, as it is written (a batch never holds every summary).
     ``--output`` replaces an existing file only when it is this session's summary, or with ``force``."""
     if fmt not in SUMMARY_FORMATS:
@@ -69,9 +70,9 @@ def summary(references: list[str], fmt: str, output: Path | None, output_dir: Pa
             from ketascreen.index import refreshed
 
             rows = refreshed(store)
-        series = _series(store, session, rows)
-        content = summarize(stored_questionnaire(session), session, fmt, when, clinic, series)
-        done = Summary(session, fmt, content, when, clinic, series)
+        series = _series(store, session, rows, zone)
+        content = summarize(stored_questionnaire(session), session, fmt, when, clinic, series, zone)
+        done = Summary(session, fmt, content, when, clinic, series, zone)
         if printer is not None:
             _print(printer, printer_name, session, content)
             done = replace(done, printed=True)
@@ -115,13 +116,13 @@ def _print(printer: str, printer_name: str | None, session: Session, content: by
                               f"{done.stderr.decode(errors='replace').strip()}")
 
 
-def _series(store: Store, session: Session, rows: dict[str, Row]) -> Series | None:
+def _series(store: Store, session: Session, rows: dict[str, Row], zone: tzinfo | None) -> Series | None:
     """The patient's visits up to this one (from the session's own data directory), for the
     "Since baseline" block; None when the patient has no other session there."""
     from ketascreen.commands.history import patient_visits
     from ketascreen.series import series_of
 
-    visits = patient_visits(store, session.patient, rows=rows)
+    visits = patient_visits(store, session.patient, rows=rows, zone=zone)
     if not any(v.session != session.id for v in visits):
         return None
     # As the series stood at this visit; how many visits there are in all is told beside it.

@@ -9,6 +9,7 @@ from datetime import datetime
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from ketascreen.clock import shown
 from ketascreen.render.chart import Chart, bp_chart, score_chart, svg, text_chart
 from ketascreen.render.series_words import bp_words, change_words, phq9_words, response_words
 from ketascreen.render.view import BANNER
@@ -281,7 +282,7 @@ def render_history(series: Series, fmt: str, when: datetime) -> bytes:
 
     # The reference as typed may hold control characters; every format shows them, never obeys them.
     series = replace(series, patient=visible(series.patient))
-    generated = when.isoformat(timespec="seconds").replace("T", " ").replace("+00:00", " UTC")
+    generated = shown(when, when.tzinfo)  # ``when`` is in the clinic's zone already
     if fmt == "text":
         return render_text(series, generated).encode("utf-8")
     if fmt == "json":

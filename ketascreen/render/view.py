@@ -9,8 +9,10 @@ negative; scores with their notes and sources; amendments; every answer by secti
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import tzinfo
 
 from ketascreen.amendments import Amendment
+from ketascreen.clock import shown
 from ketascreen.describe import describe_value
 from ketascreen.evaluate import STATE_WORDS, Evaluation, FlagResult
 from ketascreen.flagrules import FlagStatus
@@ -91,7 +93,9 @@ class SummaryView:
 
 
 def summary_view(evaluation: Evaluation, generated_at: str, clinic: str | None = None,
-                 language: str | None = None, series: Series | None = None) -> SummaryView:
+                 language: str | None = None, series: Series | None = None,
+                 zone: tzinfo | None = None) -> SummaryView:
+    """``zone``: where times are shown (the clinic's; None: the machine's)."""
     session, q = evaluation.session, evaluation.questionnaire
     amendments = evaluation.amendments
     header = [
@@ -105,21 +109,21 @@ def summary_view(evaluation: Evaluation, generated_at: str, clinic: str | None =
                            _answer_words(q, question.id, answer, language) if answer else "not answered"))
     header += [
         ("Staff", session.staff),
-        ("Started", _when(session.created)),
+        ("Started", _when(session.created, zone)),
         *_entered_from(session),
-        ("Completed", _when(session.completed) if session.completed else
-         f"{_when(session.first_completed())} (reopened for an amendment)" if session.first_completed() else "—"),
+        ("Completed", _when(session.completed, zone) if session.completed else
+         f"{_when(session.first_completed(), zone)} (reopened for an amendment)" if session.first_completed() else "—"),
     ]
     confirmed = [a for a in amendments if a.confirmed]
     if confirmed:
         last = confirmed[-1]
-        header.append(("Amended", f"{_when(last.at)} by {last.staff}"
+        header.append(("Amended", f"{_when(last.at, zone)} by {last.staff}"
                                   + (f" ({len(confirmed)} amendments)" if len(confirmed) > 1 else "")))
     header += [
         ("Session", session.id),
         ("Status", ("completed" if evaluation.complete else "INCOMPLETE (in progress)")
                    + (", amended" if amendments else "")),
-        ("Generated", _when(generated_at)),
+        ("Generated", _when(generated_at, zone)),
     ]
     groups = []
     raised = evaluation.raised
@@ -178,11 +182,11 @@ def summary_view(evaluation: Evaluation, generated_at: str, clinic: str | None =
         scores=tuple(scores),
         answers=tuple(answers),
         patient=session.patient,
-        generated_at=_when(generated_at),
+        generated_at=_when(generated_at, zone),
         set_aside=tuple((row.question.label.get(language), row.words) for row in evaluation.set_aside),
         urgent_unassessed=urgent_unassessed,
         amended=_amended_mark(amendments),
-        amendments=tuple(_amendment_view(a, q, language) for a in amendments),
+        amendments=tuple(_amendment_view(a, q, language, zone) for a in amendments),
         negatives=tuple((label, "negative — " + "; ".join(words) if words else "negative")
                         for label, words in evaluation.negative_screens),
         series=tuple(since_baseline(series, session.id)) if series is not None else (),
@@ -218,14 +222,15 @@ def _answer_words(q: Questionnaire, question_id: str, answer: Answer | None, lan
         return str(answer.value)
 
 
-def _amendment_view(amendment: Amendment, q: Questionnaire, language: str | None) -> AmendmentView:
+def _amendment_view(amendment: Amendment, q: Questionnaire, language: str | None,
+                    zone: tzinfo | None) -> AmendmentView:
     labels = {question.id: question.label.get(language) for question in q.questions}
     flags = {flag.id: flag.label.get(language) for flag in q.flags}
     changes = tuple(f"{labels.get(c.question, c.question)}: {_answer_words(q, c.question, c.before, language)} → "
                     f"{_answer_words(q, c.question, c.after, language)}" for c in amendment.changes)
     flag_changes = tuple(f"{flags.get(c.flag, c.flag)}: {STATUS_WORDS.get(c.before, c.before)} → "
                          f"{STATUS_WORDS.get(c.after, c.after)}" for c in amendment.flag_changes)
-    heading = f"{_when(amendment.at)} by {amendment.staff} — reason: {amendment.reason or 'none given'}"
+    heading = f"{_when(amendment.at, zone)} by {amendment.staff} — reason: {amendment.reason or 'none given'}"
     if not amendment.confirmed:
         heading += " (in progress, not yet confirmed)"
     return AmendmentView(heading, changes or ("no answer changed in the end",), flag_changes)
@@ -245,14 +250,9 @@ def _entered_from(session: Session) -> list[tuple[str, str]]:
     return [("Entered from", f"answers file {entry.get('file', '')}{when}")]
 
 
-def _when(stamp: str | None) -> str:
-    """2026-11-29T09:13:02+00:00 -> 2026-11-29 09:13 UTC"""
-    if not stamp:
-        return "—"
-    text = stamp.replace("T", " ")
-    if text.endswith("+00:00"):
-        return text[:16] + " UTC"
-    return text[:16] + " " + text[19:] if len(text) > 19 else text
+def _when(stamp: str | None, zone: tzinfo | None) -> str:
+    """2026-11-29T09:13:02+00:00 -> 2026-11-29 09:13 UTC (or 10:13 CET for a clinic in Berlin)."""
+    return shown(stamp, zone)
 
 
 def _clean(view: SummaryView) -> SummaryView:
