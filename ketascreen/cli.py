@@ -212,7 +212,7 @@ def run(
     answers: Path | None = typer.Option(None, "--answers", metavar="FILE", help="A YAML or JSON file of answers (paper forms, scripts)."),
     lang: str | None = typer.Option(None, "--lang", metavar="LANG", help="Ask in this language where the questionnaire has it."),
     plain: bool = typer.Option(False, "--plain",
-                               help="No colour or ruled lines, one line per message (also with NO_COLOR or TERM=dumb)."),
+                               help="No colour, and headings as plain text lines (also with TERM=dumb; NO_COLOR turns off colour only)."),
     again: bool = typer.Option(False, "--again", help="Enter an answers file already entered for this patient, as "
                                "another visit."),
 ) -> None:
@@ -246,7 +246,7 @@ def resume(
     reason: str | None = typer.Option(None, "--reason", metavar="TEXT", help="Why the completed session is amended (asked if "
                                       "missing; shown on the summary)."),
     data_dir: Path | None = typer.Option(None, "--data-dir", metavar="DIR", help=DATA_DIR_HELP),
-    plain: bool = typer.Option(False, "--plain", help="No colour or ruled lines, one line per message."),
+    plain: bool = typer.Option(False, "--plain", help="No colour, and headings as plain text lines (also with TERM=dumb)."),
 ) -> None:
     """Continue an interview where it stopped, on the questionnaire version it began with."""
     from ketascreen.commands.resume import resume as resume_interview

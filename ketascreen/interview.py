@@ -12,8 +12,8 @@ import os
 import re
 import signal
 import sys
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
 from rich.console import Console
@@ -50,7 +50,9 @@ class Hangup(Exception):
 
 
 def plain_wanted(plain: bool) -> bool:
-    return plain or "NO_COLOR" in os.environ or os.environ.get("TERM") == "dumb"
+    """Plain layout (headings as text lines, no colour): --plain or a dumb terminal. NO_COLOR turns
+    off colour only, as its convention asks, and leaves the layout as it is."""
+    return plain or os.environ.get("TERM") == "dumb"
 
 
 @dataclass
@@ -64,7 +66,8 @@ class Screen:
     @classmethod
     def create(cls, plain: bool) -> Screen:
         plain = plain_wanted(plain)
-        console = Console(highlight=False, emoji=False, no_color=plain, soft_wrap=plain)
+        # Lines wrap at the terminal's width in every mode: a narrow terminal never cuts a word.
+        console = Console(highlight=False, emoji=False, no_color=plain or "NO_COLOR" in os.environ)
         return cls(console, plain)
 
     def say(self, text: str = "", style: str | None = None) -> None:
@@ -121,6 +124,7 @@ class Interview:
     language: str | None
     by: str
     pressing_now: set[str] | None = None  # urgent and contraindication flags raised so far
+    changes: list[str] = field(default_factory=list)  # corrections since the review last showed every answer
 
     def evaluation(self) -> Evaluation:
         return evaluate_session(self.questionnaire, self.session, self.language, history=False)
@@ -220,8 +224,11 @@ class Interview:
             except rules.InvalidAnswer as problem:
                 self.screen.say(f"Not accepted: {problem}.", "yellow")
                 continue
-            changed = not given.same_as(self.session.answers.get(current.id))
+            before = self.session.answers.get(current.id)
+            changed = not given.same_as(before)
             removed = rules.answer(self.questionnaire, self.session, current, given, self.by)
+            if correcting and changed:
+                self.note_change(current, before, given, removed)
             if changed and self.session.status == COMPLETED:
                 self.session.reopen()
             self.store.save(self.session)
@@ -231,6 +238,12 @@ class Interview:
                 self.screen.say(f"No longer asked after this change, so set aside (kept in the audit trail): {labels}", "yellow")
             self.attend_to_findings()
             current = self.after(current, correcting)
+
+    def note_change(self, question: Question, before: Answer | None, given: Answer, removed: list[str]) -> None:
+        was = self.words(question, before) if before else "not answered"
+        self.changes.append(f"{question.label.get(self.language)}: {was} → {self.words(question, given)}")
+        self.changes.extend(f"{self.questionnaire.question(q).label.get(self.language)}: set aside (no longer asked)"
+                            for q in removed)
 
     def after(self, question: Question, correcting: bool) -> Question | None:
         if correcting:
@@ -288,8 +301,15 @@ class Interview:
         return describe_value(question, given.value, self.language)
 
     def review(self) -> str | None:
-        """Every answer by section, numbered. Returns a question id to change, "complete", or None to quit."""
-        numbered = list(self.review_lines())
+        """Every answer by section, numbered, a terminal page at a time; after a correction, what
+        changed first. Returns a question id to change, "complete", or None to quit."""
+        numbered = [q.id for q in self.review_order()]
+        pages = self.review_pages()
+        page = None if self.changes else 0
+        if self.changes:
+            self.show_changes()
+        else:
+            self.show_page(pages, 0)
         while True:
             missing = rules.missing_required(self.questionnaire, self.session)
             if missing:
@@ -297,6 +317,10 @@ class Interview:
                 self.screen.say("Type a number to answer or change it, or q to save and quit.", "cyan")
             else:
                 self.screen.say("Type a number to change an answer, c to confirm and complete, or q to save and quit.", "cyan")
+            if page is None:
+                self.screen.say("Enter shows every answer.", "dim")
+            elif len(pages) > 1:
+                self.screen.say(f"Enter shows the next page (this is page {page + 1} of {len(pages)}).", "dim")
             typed = self.screen.ask().strip().lower()
             if typed == rules.QUIT:
                 return None
@@ -304,28 +328,53 @@ class Interview:
                 return "complete"
             if re.fullmatch(r"[0-9]{1,6}", typed) and 1 <= int(typed) <= len(numbered):
                 return numbered[int(typed) - 1]
-            if typed == rules.HELP or typed == "":
-                numbered = list(self.review_lines())
+            if typed in (rules.HELP, ""):
+                page = 0 if page is None else (page + (typed == "")) % len(pages)
+                self.show_page(pages, page)
                 continue
             self.screen.say(f"Not accepted: type a number from 1 to {len(numbered)}" + ("" if missing else ", c or q") + ".", "yellow")
 
-    def review_lines(self) -> Iterator[str]:
-        self.screen.say()
-        self.screen.heading("Review: every answer")
-        path = rules.asked_questions(self.questionnaire, self.session)
-        on_path = {q.id for q in path}
+    def review_order(self) -> list[Question]:
+        on_path = {q.id for q in rules.asked_questions(self.questionnaire, self.session)}
+        return [q for section in self.questionnaire.sections for q in section.questions if q.id in on_path]
+
+    def review_pages(self) -> list[list[tuple[str, str]]]:
+        """The numbered answers as pages that fit the terminal (a 40-row screen keeps the vital
+        signs in view), each section kept together where it fits, its title repeated where not."""
+        room = max(10, self.screen.console.size.height - 7)
+        on_path = {q.id for q in self.review_order()}
+        pages: list[list[tuple[str, str]]] = [[]]
         number = 0
         for section in self.questionnaire.sections:
             questions = [q for q in section.questions if q.id in on_path]
             if not questions:
                 continue
-            self.screen.say(section.title.get(self.language), "bold")
+            title = section.title.get(self.language)
+            if pages[-1] and len(pages[-1]) + 1 + len(questions) > room:
+                pages.append([])
+            pages[-1].append((title, "bold"))
             for question in questions:
                 number += 1
+                if len(pages[-1]) >= room:
+                    pages.append([(f"{title} (continued)", "bold")])
                 given = self.session.answers.get(question.id)
                 shown = self.words(question, given) if given else ("not answered" if question.required else "left open")
-                self.screen.say(f"  {number:>3}. {question.label.get(self.language)}: {shown}")
-                yield question.id
+                pages[-1].append((f"  {number:>3}. {question.label.get(self.language)}: {shown}", ""))
+        return pages
+
+    def show_page(self, pages: list[list[tuple[str, str]]], page: int) -> None:
+        self.changes.clear()  # every answer is in view again
+        self.screen.say()
+        self.screen.heading("Review: every answer" + (f" (page {page + 1} of {len(pages)})" if len(pages) > 1 else ""))
+        for line, style in pages[page]:
+            self.screen.say(line, style or None)
+
+    def show_changes(self) -> None:
+        """After a correction, what changed rather than the whole list again."""
+        self.screen.say()
+        self.screen.heading("Review: what changed")
+        for line in self.changes:
+            self.screen.say(f"  {line}")
 
 
 def command_as_typed() -> str:
