@@ -558,7 +558,7 @@ def _check_question_comparison(
                                          "a condition may only use questions asked before it")
         return
     qtype = target.data.get("type")
-    if operator == "answered" or qtype not in OPERATORS_BY_TYPE:
+    if operator == "answered" or not isinstance(qtype, str) or qtype not in OPERATORS_BY_TYPE:
         return
     if operator not in OPERATORS_BY_TYPE[qtype]:
         fits = ", ".join(OPERATORS_BY_TYPE[qtype])
