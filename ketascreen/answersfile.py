@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import json
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -47,7 +49,8 @@ def read_answers(path: Path, questionnaire: Questionnaire) -> AnswersFile:
 
     shown = str(path)
     try:
-        located, soft = parse(read_text(path))
+        text = read_text(path)  # once: a pipe or standard input can be read only once
+        located, soft = parse(text)
     except YamlProblem as error:
         return AnswersFile(problems=[Problem(shown, error.line, error.column, error.message)])
     result = answers_in(located, (), questionnaire, shown, TOP_KEYS)
@@ -59,22 +62,42 @@ def read_answers(path: Path, questionnaire: Questionnaire) -> AnswersFile:
         if problem is not None:
             result.problems.append(Problem(shown, where.line, where.column, f"collected_at: {problem}"))
         result.collected_at = collected
-    result.sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+    result.sha256 = form_fingerprint(result)
     return result
 
 
+def form_fingerprint(form: AnswersFile) -> str:
+    """SHA-256 of what the form says (patient, when it was filled in, every answer), not of its
+    bytes: the same form saved again with other line endings or a new comment is the same form."""
+    said = {"patient": form.patient, "collected_at": form.collected_at,
+            "answers": {qid: {k: v for k, v in answer.to_json().items() if k != "at"}
+                        for qid, answer in sorted(form.answers.items())}}
+    return hashlib.sha256(json.dumps(said, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+EARLIEST_FORM = date(1990, 1, 1)  # before ketamine was studied for depression: a slip of the pen
+
+
 def collected_time(written: str) -> tuple[str | None, str | None]:
-    """(ISO 8601 time, None) for "2026-12-01", "2026-12-01 09:30" or "2026-12-01T09:30+01:00";
-    (None, why not) otherwise. A day in the future is refused: a paper form is filled in before
-    it is typed in."""
+    """(ISO 8601 time, None) for "2026-12-01", "2026-12-01 09:30", "2026-12-01T09:30+01:00" or
+    day first as staff write it, "01/12/2026"; (None, why not) otherwise. A day in the future is
+    refused: a paper form is filled in before it is typed in."""
     text = written.strip()
+    slashed = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
     try:
-        moment: date = datetime.fromisoformat(text) if len(text) > 10 else date.fromisoformat(text)
+        moment: date
+        if slashed:
+            moment = date(int(slashed[3]), int(slashed[2]), int(slashed[1]))
+        else:
+            moment = datetime.fromisoformat(text) if len(text) > 10 else date.fromisoformat(text)
     except ValueError:
-        return None, "a date as year-month-day (2026-12-01), with a time if known (2026-12-01 09:30)"
+        return None, ("a date as year-month-day (2026-12-01) or day/month/year (01/12/2026), with a time if "
+                      "known (2026-12-01 09:30)")
     day = moment.date() if isinstance(moment, datetime) else moment
     if day > (datetime.now(UTC) + timedelta(days=1)).date():
         return None, "is in the future; the day the form was filled in is expected"
+    if day < EARLIEST_FORM:
+        return None, f"is before {EARLIEST_FORM.year}; the day the form was filled in is expected"
     return (moment.isoformat(timespec="minutes") if isinstance(moment, datetime) else moment.isoformat()), None
 
 

@@ -269,7 +269,7 @@ def sessions(
     from ketascreen.render.sessions import session_table
 
     settings = _settings(ctx, data_dir=data_dir)
-    found = list_sessions(settings.sessions_directory, status, patient, since, say)
+    found = list_sessions(settings.sessions_directory, status, patient, since, say, settings.zone)
     sys.stdout.write(session_table([s for s, _ in found], {s.id: words for s, words in found}, settings.zone))
 
 
@@ -349,8 +349,9 @@ def export(
     """Export sessions for a spreadsheet (CSV) or an electronic health record (FHIR R4)."""
     from ketascreen.commands.export import export as export_sessions
 
-    directory = _settings(ctx, data_dir=data_dir).sessions_directory
-    for done in export_sessions(sessions or [], fmt, output, output_dir, status, since, directory, say):
+    settings = _settings(ctx, data_dir=data_dir)
+    for done in export_sessions(sessions or [], fmt, output, output_dir, status, since, settings.sessions_directory,
+                                say, settings.zone):
         if done.text is not None:
             sys.stdout.write(done.text)
         elif done.in_batch:

@@ -17,8 +17,14 @@ class UnknownTimeZone(ValueError):
     pass
 
 
+# Files in the zone database that are not zones a clinic is in.
+_NOT_ZONES = {"localtime", "posixrules", "Factory", "leapseconds", "tzdata.zi", "zone.tab", "zone1970.tab"}
+
+
 def zone_named(name: str) -> tzinfo:
     """The zone of an IANA name; UnknownTimeZone when there is none of that name here."""
+    if name in _NOT_ZONES:
+        raise UnknownTimeZone(f"'{name}' is not a time zone name (IANA names such as Europe/London)")
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -74,8 +80,19 @@ def shown(stamp: str | datetime | None, zone: tzinfo | None) -> str:
     if moment.tzinfo is None:
         return moment.strftime("%Y-%m-%d %H:%M") if isinstance(stamp, datetime) or len(str(stamp)) > 10 \
             else moment.strftime("%Y-%m-%d")
-    local = moment.astimezone(zone) if zone is not None else moment.astimezone()
+    local = _in_zone(moment, zone)
+    if local is None:
+        return str(stamp)
     return f"{local:%Y-%m-%d %H:%M} {zone_label(local)}"
+
+
+def _in_zone(moment: datetime, zone: tzinfo | None) -> datetime | None:
+    """The moment in the zone; None at the far edges of the calendar, where a zone's offset would
+    carry it past year 1 or 9999."""
+    try:
+        return moment.astimezone(zone) if zone is not None else moment.astimezone()
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def zone_label(moment: datetime) -> str:
@@ -104,8 +121,8 @@ def local_day(stamp: str, zone: tzinfo | None) -> str:
         return stamp[:10]
     if moment.tzinfo is None:
         return moment.date().isoformat()
-    local = moment.astimezone(zone) if zone is not None else moment.astimezone()
-    return local.date().isoformat()
+    local = _in_zone(moment, zone)
+    return local.date().isoformat() if local is not None else stamp[:10]
 
 
 def local_iso(stamp: str, zone: tzinfo | None) -> str:
@@ -113,4 +130,5 @@ def local_iso(stamp: str, zone: tzinfo | None) -> str:
     moment = _moment(stamp)
     if moment is None or moment.tzinfo is None:
         return stamp
-    return (moment.astimezone(zone) if zone is not None else moment.astimezone()).isoformat()
+    local = _in_zone(moment, zone)
+    return local.isoformat(timespec="milliseconds") if local is not None else stamp

@@ -91,3 +91,32 @@ def test_summary_output_refuses_an_unrelated_file(cli, data_dir: Path, tmp_path:
     done = cli("summary", session, "-o", str(notes), "--data-dir", str(data_dir))
     assert done.code == 2 and "add --force" in done.err
     assert notes.read_text(encoding="utf-8") == "the clinic's own notes\n"
+
+
+def test_summary_output_does_not_replace_another_visits_summary_an_export_or_a_history(
+        cli, data_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A later visit's summary names the earlier one (Since baseline), an export and a history name
+    every session: none of them is this session's summary."""
+    form = tmp_path / "earlier.yaml"
+    form.write_text((EXAMPLES / "answers" / "nothing-flagged.yaml").read_text(encoding="utf-8")
+                    + "collected_at: 2026-01-02\n", encoding="utf-8")
+    first = cli("run", "--answers", str(form), "--patient", "MRN-1", "--data-dir", str(data_dir)).out.split("\t")[0]
+    later = _session(cli, data_dir, "MRN-1")
+    others = {
+        "later.json": ("summary", later, "-f", "json"),
+        "later.txt": ("summary", later),
+        "later.md": ("summary", later, "-f", "markdown"),
+        "later.html": ("summary", later, "-f", "html"),
+        "all.csv": ("export", "-f", "csv"),
+        "history.txt": ("history", "MRN-1"),
+        "history.json": ("history", "MRN-1", "-f", "json"),
+    }
+    for name, command in others.items():
+        target = tmp_path / name
+        assert cli(*command, "-o", str(target), "--data-dir", str(data_dir)).code == 0
+        if name in ("later.json", "all.csv", "history.txt", "history.json"):
+            assert first.encode() in target.read_bytes()  # it names the first session, and is not its summary
+        before = target.read_bytes()
+        refused = cli("summary", first, "-o", str(target), "--data-dir", str(data_dir))
+        assert refused.code == 2 and "add --force" in refused.err, name
+        assert target.read_bytes() == before

@@ -62,20 +62,42 @@ def test_the_same_form_twice_for_a_patient_is_refused_unless_again(cli, tmp_path
     path = form(tmp_path)
     first = entered(cli, path, data_dir).out.split("\t")[0]
     again = entered(cli, path, data_dir)
-    assert again.code == 2
+    assert again.code == 1
     assert f"this answers file was entered for this patient already: session {first}" in again.err
     assert "add --again" in again.err
     assert len(list(data_dir.glob("????-????.json"))) == 1
     # A copy under another name is the same form; another patient's entry of it is not a duplicate.
-    assert entered(cli, form(tmp_path, name="copy.yaml"), data_dir).code == 2
+    assert entered(cli, form(tmp_path, name="copy.yaml"), data_dir).code == 1
     assert entered(cli, path, data_dir, "--patient", "MRN-9999").code == 0
     assert entered(cli, path, data_dir, "--again").code == 0
     assert len(list(data_dir.glob("????-????.json"))) == 3
 
 
-def test_an_edited_form_is_another_form(cli, tmp_path: Path, data_dir: Path) -> None:
+def test_the_same_answers_saved_again_are_the_same_form_and_another_answer_is_not(cli, tmp_path: Path,
+                                                                                  data_dir: Path) -> None:
     assert entered(cli, form(tmp_path), data_dir).code == 0
-    assert entered(cli, form(tmp_path, "# checked again with the patient\n"), data_dir).code == 0
+    resaved = tmp_path / "resaved.yaml"
+    resaved.write_bytes(("# checked again with the patient\n" + FORM).replace("\n", "\r\n").encode("utf-8"))
+    assert entered(cli, resaved, data_dir).code == 1
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(FORM.replace("bp_systolic: 122", "bp_systolic: 124"), encoding="utf-8")
+    assert "bp_systolic: 122" in FORM
+    assert entered(cli, changed, data_dir).code == 0
+
+
+def test_a_form_from_standard_input_is_fingerprinted_by_what_it_says(tmp_path: Path) -> None:
+    from conftest import run_installed
+
+    data = tmp_path / "sessions"
+    first = run_installed("run", "--answers", "/dev/stdin", "--data-dir", str(data), input=FORM)
+    assert first.returncode == 0, first.stderr
+    other = run_installed("run", "--answers", "/dev/stdin", "--data-dir", str(data),
+                          input=FORM.replace("bp_systolic: 122", "bp_systolic: 124"))
+    assert other.returncode == 0, other.stderr
+    again = run_installed("run", "--answers", "/dev/stdin", "--data-dir", str(data), input=FORM)
+    assert again.returncode == 1 and f"session {first.stdout.split()[0]}" in again.stderr
+    stored = json.loads((data / f"{first.stdout.split()[0]}.json").read_text(encoding="utf-8"))
+    assert [e["file"] for e in stored["audit"] if e["event"] == "entered_from_file"] == ["standard input or a pipe"]
 
 
 def test_answers_set_aside_say_what_happened(cli, tmp_path: Path, data_dir: Path) -> None:
@@ -146,8 +168,41 @@ def test_a_late_evening_visit_is_on_that_evenings_date_in_the_history(cli, tmp_p
     late = form(tmp_path, "collected_at: 2026-12-01T23:30:00-05:00\n")
     assert entered(cli, late, data_dir).code == 0
     settings = settings_file(tmp_path, "America/New_York")
-    history = json.loads(cli("--config", str(settings), "history", "MRN-0001", "-f", "json",
-                             "--data-dir", str(data_dir)).out)
-    assert [v["date"][:10] for v in history["visits"]] == ["2026-12-01"]
-    in_utc = json.loads(cli("history", "MRN-0001", "-f", "json", "--data-dir", str(data_dir)).out)
-    assert [v["date"][:10] for v in in_utc["visits"]] == ["2026-12-02"]
+    in_new_york = cli("--config", str(settings), "history", "MRN-0001", "--data-dir", str(data_dir)).out
+    in_utc = cli("history", "MRN-0001", "--data-dir", str(data_dir)).out
+    assert "2026-12-01" in in_new_york and "2026-12-02" not in in_new_york
+    assert "2026-12-02" in in_utc and "2026-12-01" not in in_utc
+    as_recorded = json.loads(cli("--config", str(settings), "history", "MRN-0001", "-f", "json",
+                                 "--data-dir", str(data_dir)).out)
+    assert [v["date"] for v in as_recorded["visits"]] == ["2026-12-01T23:30-05:00"]
+
+
+@pytest.mark.parametrize("written", ["0001-01-01T00:30+01:00", "1899-12-31", "9999-12-31T23:59+00:00"])
+def test_a_date_at_the_edge_of_the_calendar_is_refused_and_never_breaks_a_summary(cli, tmp_path: Path,
+                                                                                  data_dir: Path,
+                                                                                  written: str) -> None:
+    done = entered(cli, form(tmp_path, f"collected_at: {written}\n"), data_dir)
+    assert done.code == 1 and "collected_at:" in done.err
+
+
+def test_slashed_dates_are_day_first_as_in_the_interview(cli, tmp_path: Path, data_dir: Path) -> None:
+    done = entered(cli, form(tmp_path, "collected_at: 01/12/2026\n"), data_dir)
+    assert done.code == 0, done.err
+    data = json.loads(cli("summary", done.out.split("\t")[0], "-f", "json", "--data-dir", str(data_dir)).out)
+    assert data["session"]["entered_from"]["collected_at"] == "2026-12-01"
+
+
+def test_since_is_a_day_where_the_clinic_is(cli, tmp_path: Path, data_dir: Path) -> None:
+    from ketascreen.store import Store
+
+    session_id = entered(cli, form(tmp_path), data_dir).out.split("\t")[0]
+    store = Store(data_dir)
+    session = store.load(store.path_for(session_id))
+    session.created = "2026-11-30T23:30:00.000+00:00"  # half past midnight on 1 December in Berlin
+    store.save(session)
+    settings = settings_file(tmp_path, "Europe/Berlin")
+    for command in (("sessions",), ("export", "-f", "csv")):
+        there = cli("--config", str(settings), *command, "--since", "2026-12-01", "--data-dir", str(data_dir)).out
+        here = cli(*command, "--since", "2026-12-01", "--data-dir", str(data_dir)).out
+        assert session_id in there and session_id not in here, command
+    assert "2026-12-01 00:30" in cli("--config", str(settings), "sessions", "--data-dir", str(data_dir)).out

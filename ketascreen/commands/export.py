@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, tzinfo
 from pathlib import Path
 
+from ketascreen.clock import local_day
 from ketascreen.commands import Warn
 from ketascreen.commands.sessions import since_filter, status_filter
 from ketascreen.errors import KetascreenError, UsageError
@@ -30,7 +31,10 @@ class Exported:
 
 
 def export(references: list[str], fmt: str, output: Path | None, output_dir: Path | None,
-           status: str | None, since: str | None, data_dir: Path, warn: Warn) -> Iterator[Exported]:
+           status: str | None, since: str | None, data_dir: Path, warn: Warn,
+           zone: tzinfo | None = None) -> Iterator[Exported]:
+    """--since is a day where the clinic is (``zone``), as `sessions` shows the days; the exported
+    times themselves stay ISO 8601 as recorded."""
     if fmt not in EXPORT_FORMATS:
         raise UsageError(f"--format takes csv or fhir, not '{fmt}'")
     wanted = status_filter(status)
@@ -48,7 +52,7 @@ def export(references: list[str], fmt: str, output: Path | None, output_dir: Pat
         if target is not None:
             outside_store(store.directory, target)
     # One session at a time: a large export never holds every session in memory.
-    evaluations = _evaluated(_sessions(store, references, wanted, first_day, warn), not references, warn)
+    evaluations = _evaluated(_sessions(store, references, wanted, first_day, warn, zone), not references, warn)
     if fmt == "csv":
         yield _csv(evaluations, output)
     else:
@@ -93,14 +97,15 @@ def _fhir(evaluations: Iterator[Evaluation], output: Path | None, output_dir: Pa
 
 
 def _sessions(store: Store, references: list[str], status: SessionStatus | None, since: date | None,
-              warn: Warn) -> Iterator[Session]:
+              warn: Warn, zone: tzinfo | None) -> Iterator[Session]:
     """The sessions named (or every readable one in the data directory), loaded one at a time."""
     if references:
         found: Iterator[Session] = (store.load(store.resolve(reference)) for reference in references)
     else:
         found = _readable(store, warn)
     for session in found:
-        if (status is None or session.status == status) and (since is None or session.created[:10] >= since.isoformat()):
+        if ((status is None or session.status == status)
+                and (since is None or local_day(session.created, zone) >= since.isoformat())):
             yield session
 
 

@@ -23,10 +23,9 @@ class UnknownPatient(KetascreenError):
 
 
 def patient_visits(store: Store, patient: str, skipped: list[str] | None = None,
-                   rows: dict[str, Row] | None = None, zone: tzinfo | None = None) -> list[Visit]:
-    """Every readable session of the patient as a visit, dated in ``zone`` (the clinic's: a visit
-    late in the evening is on that evening's date); files that cannot be read are named in
-    ``skipped`` (by file, never by patient) and left as they are."""
+                   rows: dict[str, Row] | None = None) -> list[Visit]:
+    """Every readable session of the patient as a visit, dated as recorded; files that cannot be
+    read are named in ``skipped`` (by file, never by patient) and left as they are."""
     from ketascreen.index import patient_files
 
     visits = []
@@ -39,17 +38,26 @@ def patient_visits(store: Store, patient: str, skipped: list[str] | None = None,
                 skipped.append(str(error))
             continue
         if session.patient == patient:  # the index is a cache: the file has the last word
-            visit = visit_of(evaluate_session(questionnaire, session, session.language, history=False, detail=False))
-            visits.append(replace(visit, date=local_iso(visit.date, zone)))
+            visits.append(visit_of(evaluate_session(questionnaire, session, session.language, history=False,
+                                                    detail=False)))
     return visits
 
 
-def patient_series(store: Store, patient: str, skipped: list[str] | None = None,
-                   zone: tzinfo | None = None) -> Series:
+def dated_in(series: Series, zone: tzinfo | None) -> Series:
+    """Visit dates moved into the clinic's zone, for what a person reads: a visit late in the
+    evening is on that evening's date. JSON keeps the dates as recorded."""
+    def moved(visit: Visit | None) -> Visit | None:
+        return replace(visit, date=local_iso(visit.date, zone)) if visit is not None else None
+
+    visits = tuple(replace(v, date=local_iso(v.date, zone)) for v in series.visits)
+    return replace(series, visits=visits, baseline=moved(series.baseline), latest=moved(series.latest))
+
+
+def patient_series(store: Store, patient: str, skipped: list[str] | None = None) -> Series:
     from ketascreen.index import refreshed, unreadable_files
 
     rows = refreshed(store)  # once: the directory is listed a single time
-    series = series_of(patient, patient_visits(store, patient, skipped, rows, zone))
+    series = series_of(patient, patient_visits(store, patient, skipped, rows))
     return replace(series, unreadable=len(unreadable_files(store, rows)))
 
 
@@ -67,7 +75,7 @@ def history(patient: str, fmt: str, output: Path | None, data_dir: Path, warn: W
     if output is not None:
         outside_store(store.directory, output)
     skipped: list[str] = []
-    series = patient_series(store, patient, skipped, zone)
+    series = patient_series(store, patient, skipped)
     for problem in skipped:
         warn(f"skipped: {problem}")
     if series.unreadable:
@@ -78,7 +86,11 @@ def history(patient: str, fmt: str, output: Path | None, data_dir: Path, warn: W
         raise UnknownPatient(f"no sessions for that patient reference in {store.directory} "
                              "(check the reference as it was typed at the interview)")
     generated = generated_at()
-    content = chosen.render_history(series, generated.astimezone(zone) if zone is not None else generated.astimezone())
+    if fmt == "json":
+        content = chosen.render_history(series, generated)  # every time as recorded
+    else:
+        local = generated.astimezone(zone) if zone is not None else generated.astimezone()
+        content = chosen.render_history(dated_in(series, zone), local)
     if output is not None:
         write_private(output, content)
         return None

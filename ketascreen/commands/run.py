@@ -12,7 +12,7 @@ from ketascreen import answering as rules
 from ketascreen.answersfile import read_answers
 from ketascreen.clock import shown
 from ketascreen.commands import Warn
-from ketascreen.errors import Interrupted, NoMoreInput, ProblemsError, UsageError
+from ketascreen.errors import Interrupted, KetascreenError, NoMoreInput, ProblemsError, UsageError
 from ketascreen.interview import Screen, ask_reference, conduct, install_hangup_handlers, reference_problem
 from ketascreen.loading.load import load_source
 from ketascreen.model import Question, Questionnaire
@@ -95,7 +95,8 @@ def run(questionnaire_name: str, patient: str | None, staff: str | None, data_di
     with store.lock(session.id):
         if from_file is not None and answers_path is not None:
             # Where the answers came from, for the chart: a paper form typed in, and when it was filled in.
-            session.log(ENTERED_FROM_FILE, staff, file=answers_path.name, sha256=from_file.sha256,
+            name = answers_path.name if answers_path.is_file() else "standard input or a pipe"
+            session.log(ENTERED_FROM_FILE, staff, file=name, sha256=from_file.sha256,
                         **({"collected_at": from_file.collected_at} if from_file.collected_at else {}))
             for qid, given in from_file.answers.items():
                 session.record(qid, given, staff)
@@ -123,7 +124,7 @@ def _not_entered_before(store: Store, patient: str, digest: str, zone: tzinfo | 
             continue  # sessions and history name unreadable files
         entered = earlier.entered_from()
         if earlier.patient == patient and entered is not None and entered.get("sha256") == digest:
-            raise UsageError(f"this answers file was entered for this patient already: session {earlier.id}, "
+            raise KetascreenError(f"this answers file was entered for this patient already: session {earlier.id}, "
                              f"started {shown(earlier.created, zone)}; to enter it again as another "
                              "visit, add --again")
 

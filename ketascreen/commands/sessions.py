@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, tzinfo
 from pathlib import Path
 
+from ketascreen.clock import local_day
 from ketascreen.commands import Warn
 from ketascreen.errors import KetascreenError, UsageError
 from ketascreen.session import Session, SessionStatus
@@ -31,8 +32,9 @@ def since_filter(since: str | None, example: str = "as year-month-day (2026-11-0
 
 
 def sessions(data_dir: Path, status: str | None, patient: str | None, since: str | None,
-             warn: Warn) -> list[tuple[Session, str]]:
-    """Each session shown, newest first, with its attention words ("URGENT 1, contra 2")."""
+             warn: Warn, zone: tzinfo | None = None) -> list[tuple[Session, str]]:
+    """Each session shown, newest first, with its attention words ("URGENT 1, contra 2"). --since
+    is a day where the clinic is (``zone``), as the list shows the days."""
     wanted = status_filter(status)
     first_day = since_filter(since)
     store = Store(data_dir)
@@ -53,7 +55,7 @@ def sessions(data_dir: Path, status: str | None, patient: str | None, since: str
         if session is None:
             warn(f"skipped: {problem}")
         elif ((wanted is None or session.status == wanted) and (patient is None or session.patient == patient)
-              and (first_day is None or session.created[:10] >= first_day.isoformat())):
+              and (first_day is None or local_day(session.created, zone) >= first_day.isoformat())):
             found.append(session)
     found.sort(key=lambda s: (s.created, s.id), reverse=True)
     return [(session, attention_words(session)) for session in found]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -64,13 +66,17 @@ def summary(references: list[str], fmt: str, output: Path | None, output_dir: Pa
     rows = None  # the index, listed once for the whole batch, when a session needs it
     for reference in references:
         session = store.load(store.resolve(reference))
-        if output is not None and not force:
+        if output is not None and printer is None and not force:
             _may_replace(output, session)
         if rows is None:
             from ketascreen.index import refreshed
 
             rows = refreshed(store)
-        series = _series(store, session, rows, zone)
+        series = _series(store, session, rows)
+        if series is not None and fmt != "json":
+            from ketascreen.commands.history import dated_in
+
+            series = dated_in(series, zone)  # what a person reads; JSON keeps every time as recorded
         content = summarize(stored_questionnaire(session), session, fmt, when, clinic, series, zone)
         done = Summary(session, fmt, content, when, clinic, series, zone)
         if printer is not None:
@@ -97,14 +103,44 @@ def _may_replace(target: Path, session: Session) -> None:
     """Writing over another patient's summary by a slip of the session id would file the wrong
     chart: an existing file is replaced only when it names this session."""
     try:
-        if not target.is_file() or target.stat().st_size > _LARGEST_SUMMARY:
+        if not target.is_file():
             return  # new, or not a regular file (write_private refuses those with its own message)
-        ours = session.id.encode("ascii") in target.read_bytes()
+        ours = target.stat().st_size <= _LARGEST_SUMMARY and summary_of(target.read_bytes()) == session.id
     except OSError:
         return  # unreadable: writing it will say why
     if not ours:
         raise UsageError(f"{target} exists and is not a summary of session {session.id}; "
                          "add --force to replace it")
+
+
+# Where each format names the session it summarises: its own header row, never a mention of
+# another visit (a Since baseline block names earlier sessions too).
+_SESSION_ROWS = (
+    re.compile(rb"^Session: +([2-9a-z]{4}-[2-9a-z]{4})$", re.M),  # text
+    re.compile(rb"^- \*\*Session:\*\* ([2-9a-z]{4}-[2-9a-z]{4})$", re.M),  # markdown
+    re.compile(rb"<dt>Session</dt><dd>([2-9a-z]{4}-[2-9a-z]{4})</dd>"),  # html
+    re.compile(rb"/Subject \(ketascreen session ([2-9a-z]{4}-[2-9a-z]{4})\)"),  # pdf metadata
+)
+
+
+def summary_of(content: bytes) -> str | None:
+    """The session a summary file (any format) is of, or None for any other file."""
+    if content.startswith(b"%PDF-"):
+        rows: tuple[re.Pattern[bytes], ...] = _SESSION_ROWS[3:]
+    elif content.lstrip().startswith(b"{"):
+        try:
+            data = json.loads(content)
+            found = data["session"]["id"] if isinstance(data, dict) and "flags" in data else None
+        except (ValueError, KeyError, TypeError):
+            return None
+        return found if isinstance(found, str) else None
+    else:
+        rows = _SESSION_ROWS[:3]
+    for row in rows:
+        match = row.search(content)
+        if match:
+            return match.group(1).decode("ascii")
+    return None
 
 
 def _print(printer: str, printer_name: str | None, session: Session, content: bytes) -> None:
@@ -116,13 +152,13 @@ def _print(printer: str, printer_name: str | None, session: Session, content: by
                               f"{done.stderr.decode(errors='replace').strip()}")
 
 
-def _series(store: Store, session: Session, rows: dict[str, Row], zone: tzinfo | None) -> Series | None:
+def _series(store: Store, session: Session, rows: dict[str, Row]) -> Series | None:
     """The patient's visits up to this one (from the session's own data directory), for the
     "Since baseline" block; None when the patient has no other session there."""
     from ketascreen.commands.history import patient_visits
     from ketascreen.series import series_of
 
-    visits = patient_visits(store, session.patient, rows=rows, zone=zone)
+    visits = patient_visits(store, session.patient, rows=rows)
     if not any(v.session != session.id for v in visits):
         return None
     # As the series stood at this visit; how many visits there are in all is told beside it.

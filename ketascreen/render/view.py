@@ -110,7 +110,7 @@ def summary_view(evaluation: Evaluation, generated_at: str, clinic: str | None =
     header += [
         ("Staff", session.staff),
         ("Started", _when(session.created, zone)),
-        *_entered_from(session),
+        *_entered_from(session, zone),
         ("Completed", _when(session.completed, zone) if session.completed else
          f"{_when(session.first_completed(), zone)} (reopened for an amendment)" if session.first_completed() else "—"),
     ]
@@ -239,14 +239,14 @@ def _amendment_view(amendment: Amendment, q: Questionnaire, language: str | None
 _WAITING = {"unknown": "unknown", "declined": "declined", "open": "not answered", "not_asked": "not asked"}
 
 
-def _entered_from(session: Session) -> list[tuple[str, str]]:
+def _entered_from(session: Session, zone: tzinfo | None) -> list[tuple[str, str]]:
     """A header row for answers typed in from a file (a paper form): which file, and when the form
     was filled in, which may be days before it was typed in."""
     entry = session.entered_from()
     if entry is None:
         return []
     filled = entry.get("collected_at")
-    when = f"; form filled in {filled.replace('T', ' ')}" if filled else ""
+    when = f"; form filled in {shown(filled, zone)}" if filled else ""
     return [("Entered from", f"answers file {entry.get('file', '')}{when}")]
 
 
