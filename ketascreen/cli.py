@@ -317,12 +317,16 @@ def summary(
 
 
 def _show_summary(done: Summary) -> None:
-    """On a terminal that shows colour, the text summary is styled; anywhere else, the bytes as rendered."""
-    if (done.fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-            and os.environ.get("TERM") != "dumb"):
+    """On a terminal, the text summary is wrapped to its width (styled where colour is wanted);
+    anywhere else, the bytes as rendered, 80 columns."""
+    if done.fmt == "text" and sys.stdout.isatty():
+        from rich.console import Console
+
         from ketascreen.interview import show_summary
 
-        show_summary(done.session, done.clinic, done.when, series=done.series, zone=done.zone)
+        plain = "NO_COLOR" in os.environ or os.environ.get("TERM") == "dumb"
+        show_summary(done.session, done.clinic, done.when, Console(highlight=False, emoji=False, no_color=plain),
+                     series=done.series, zone=done.zone)
         return
     _to_stdout(done.content, done.fmt)
 
@@ -421,6 +425,18 @@ def config(ctx: typer.Context) -> None:
         _out(line)
 
 
+def _empty_option(argv: list[str]) -> str | None:
+    """The first option given an empty value (--data-dir "", --output=), if any."""
+    for index, word in enumerate(argv):
+        if word == "--":
+            return None
+        if word.startswith("--") and word.endswith("=") and len(word) > 3:
+            return word[:-1]
+        if word.startswith("-") and len(word) > 1 and index + 1 < len(argv) and argv[index + 1] == "":
+            return word
+    return None
+
+
 def _global_options_first(argv: list[str]) -> list[str]:
     """``ketascreen config --config FILE`` means what ``ketascreen --config FILE config`` does:
     staff type the settings file where they think of it."""
@@ -433,7 +449,7 @@ def _global_options_first(argv: list[str]) -> list[str]:
     index = 0
     while index < len(head):
         word = head[index]
-        if word == "--config" and index + 1 < len(head):
+        if word == "--config" and index + 1 < len(head) and not head[index + 1].startswith("-"):
             moved += head[index:index + 2]
             index += 2
             continue
@@ -484,6 +500,15 @@ def main(argv: list[str] | None = None) -> int:
 
     command = typer.main.get_command(app)
     _plain_argument_names(command)
+    words = sys.argv[1:] if argv is None else argv
+    if words and words[-1] == "--config":
+        say("--config needs a settings file after it")
+        return ExitStatus.USAGE
+    empty = _empty_option(words)
+    if empty is not None:
+        # An unset "$DIR" in a script must not send sessions or files somewhere else.
+        say(f"{empty} was given an empty value")
+        return ExitStatus.USAGE
     try:
         result = command.main(args=_global_options_first(sys.argv[1:] if argv is None else argv), prog_name="ketascreen", standalone_mode=False)
     except ClickException as error:

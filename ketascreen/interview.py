@@ -12,6 +12,7 @@ import os
 import re
 import signal
 import sys
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
@@ -70,8 +71,13 @@ class Screen:
         console = Console(highlight=False, emoji=False, no_color=plain or "NO_COLOR" in os.environ)
         return cls(console, plain)
 
-    def say(self, text: str = "", style: str | None = None) -> None:
-        self.console.print(Text(visible(text), style=(style or "") if not self.plain else ""))
+    def say(self, text: str = "", style: str | None = None, whole: bool = False) -> None:
+        """``whole``: never broken by wrapping (a command to copy and paste)."""
+        shown = Text(visible(text), style=(style or "") if not self.plain else "")
+        if whole:
+            self.console.print(shown, no_wrap=True, overflow="ignore", crop=False)
+        else:
+            self.console.print(shown)
 
     def heading(self, text: str) -> None:
         if self.plain:
@@ -84,14 +90,16 @@ class Screen:
         return self.read(prompt)
 
     def alarm(self, lines: list[str]) -> None:
-        """A notice that cannot be missed, with or without colour: framed in '!!' on every line."""
-        bar = "!" * 78
+        """A notice that cannot be missed, with or without colour: framed in '!!' on every line,
+        wrapped to the terminal so that no line of it loses the frame."""
+        width = max(20, min(78, self.console.width))
         style = None if self.plain else "bold white on red"
         self.say()
-        self.say(bar, style)
+        self.say("!" * width, style, whole=True)
         for line in lines:
-            self.say(f"!! {line}", style)
-        self.say(bar, style)
+            for part in textwrap.wrap(visible(line), width - 3, break_on_hyphens=False) or [""]:
+                self.say(f"!! {part}", style, whole=True)
+        self.say("!" * width, style, whole=True)
 
 
 def reference_problem(text: str, what: str, limit: int = MAX_REFERENCE) -> str | None:
@@ -125,6 +133,8 @@ class Interview:
     by: str
     pressing_now: set[str] | None = None  # urgent and contraindication flags raised so far
     changes: list[str] = field(default_factory=list)  # corrections since the review last showed every answer
+    pages_seen: set[int] = field(default_factory=set)  # review pages shown in this sitting
+    pages_seen_of: int = 0  # how many pages the review had when they were shown
 
     def evaluation(self) -> Evaluation:
         return evaluate_session(self.questionnaire, self.session, self.language, history=False)
@@ -305,6 +315,8 @@ class Interview:
         changed first. Returns a question id to change, "complete", or None to quit."""
         numbered = [q.id for q in self.review_order()]
         pages = self.review_pages()
+        if len(pages) != self.pages_seen_of:  # the list changed shape: every page is to be seen again
+            self.pages_seen, self.pages_seen_of = set(), len(pages)
         page = None if self.changes else 0
         if self.changes:
             self.show_changes()
@@ -312,27 +324,39 @@ class Interview:
             self.show_page(pages, 0)
         while True:
             missing = rules.missing_required(self.questionnaire, self.session)
-            if missing:
-                self.screen.say(f"Still to answer: {len(missing)} (marked 'not answered'). Type its number to answer it.", "yellow")
-                self.screen.say("Type a number to answer or change it, or q to save and quit.", "cyan")
-            else:
-                self.screen.say("Type a number to change an answer, c to confirm and complete, or q to save and quit.", "cyan")
-            if page is None:
-                self.screen.say("Enter shows every answer.", "dim")
-            elif len(pages) > 1:
-                self.screen.say(f"Enter shows the next page (this is page {page + 1} of {len(pages)}).", "dim")
+            unseen = len(pages) - len(self.pages_seen)
+            self.review_prompt(missing, unseen, page, len(pages))
             typed = self.screen.ask().strip().lower()
             if typed == rules.QUIT:
                 return None
-            if typed == "c" and not missing:
+            if typed == "c" and not missing and not unseen:
                 return "complete"
             if re.fullmatch(r"[0-9]{1,6}", typed) and 1 <= int(typed) <= len(numbered):
                 return numbered[int(typed) - 1]
-            if typed in (rules.HELP, ""):
-                page = 0 if page is None else (page + (typed == "")) % len(pages)
+            if typed in (rules.HELP, "", rules.BACK):
+                step = {"": 1, rules.BACK: -1}.get(typed, 0)
+                page = 0 if page is None else (page + step) % len(pages)
                 self.show_page(pages, page)
                 continue
+            if typed == "c" and not missing:
+                self.screen.say(f"Every answer is shown before the session is confirmed: {unseen} "
+                                f"page{'s' if unseen != 1 else ''} not shown yet; Enter shows the next.", "yellow")
+                continue
             self.screen.say(f"Not accepted: type a number from 1 to {len(numbered)}" + ("" if missing else ", c or q") + ".", "yellow")
+
+    def review_prompt(self, missing: list[Question], unseen: int, page: int | None, pages: int) -> None:
+        if missing:
+            self.screen.say(f"Still to answer: {len(missing)} (marked 'not answered'). Type its number to answer it.", "yellow")
+            self.screen.say("Type a number to answer or change it, or q to save and quit.", "cyan")
+        elif unseen:
+            self.screen.say("Type a number to change an answer, Enter for the next page, or q to save and quit; "
+                            "c confirms once every page has been shown.", "cyan")
+        else:
+            self.screen.say("Type a number to change an answer, c to confirm and complete, or q to save and quit.", "cyan")
+        if page is None:
+            self.screen.say("Enter shows every answer.", "dim")
+        elif pages > 1:
+            self.screen.say(f"Enter shows the next page, b the one before (this is page {page + 1} of {pages}).", "dim")
 
     def review_order(self) -> list[Question]:
         on_path = {q.id for q in rules.asked_questions(self.questionnaire, self.session)}
@@ -341,7 +365,12 @@ class Interview:
     def review_pages(self) -> list[list[tuple[str, str]]]:
         """The numbered answers as pages that fit the terminal (a 40-row screen keeps the vital
         signs in view), each section kept together where it fits, its title repeated where not."""
-        room = max(10, self.screen.console.size.height - 7)
+        room = max(10, self.screen.console.size.height - 7)  # in terminal rows: a long answer takes two
+        width = max(20, self.screen.console.width)
+
+        def rows(line: str) -> int:
+            return max(1, -(-len(line) // width))
+
         on_path = {q.id for q in self.review_order()}
         pages: list[list[tuple[str, str]]] = [[]]
         number = 0
@@ -350,20 +379,25 @@ class Interview:
             if not questions:
                 continue
             title = section.title.get(self.language)
-            if pages[-1] and len(pages[-1]) + 1 + len(questions) > room:
-                pages.append([])
-            pages[-1].append((title, "bold"))
+            lines = []
             for question in questions:
                 number += 1
-                if len(pages[-1]) >= room:
-                    pages.append([(f"{title} (continued)", "bold")])
                 given = self.session.answers.get(question.id)
                 shown = self.words(question, given) if given else ("not answered" if question.required else "left open")
-                pages[-1].append((f"  {number:>3}. {question.label.get(self.language)}: {shown}", ""))
+                lines.append((f"  {number:>3}. {question.label.get(self.language)}: {shown}", ""))
+            used = sum(rows(line) for line, _ in pages[-1])
+            if pages[-1] and used + 1 + sum(rows(line) for line, _ in lines) > room:
+                pages.append([])
+            pages[-1].append((title, "bold"))
+            for line in lines:
+                if sum(rows(text) for text, _ in pages[-1]) + rows(line[0]) > room:
+                    pages.append([(f"{title} (continued)", "bold")])
+                pages[-1].append(line)
         return pages
 
     def show_page(self, pages: list[list[tuple[str, str]]], page: int) -> None:
         self.changes.clear()  # every answer is in view again
+        self.pages_seen.add(page)
         self.screen.say()
         self.screen.heading("Review: every answer" + (f" (page {page + 1} of {len(pages)})" if len(pages) > 1 else ""))
         for line, style in pages[page]:
@@ -418,8 +452,16 @@ def conduct(screen: Screen, questionnaire: Questionnaire, session: Session, stor
     def stopped(why: str) -> None:
         store.save(session)
         screen.say()
-        screen.say(f"{why}. Every answer given is saved. To continue: {resume_hint}", "yellow")
+        screen.say(f"{why}. Every answer given is saved. To continue:", "yellow")
+        screen.say(f"  {resume_hint}", "yellow", whole=True)
         repeat_urgent()
+
+    def hung_up(hangup: Hangup) -> Interrupted:
+        store.save(session)
+        # The terminal may be gone: what is left to say goes to standard error, through the command line.
+        status = ExitStatus.HANGUP if hangup.signum == getattr(signal, "SIGHUP", None) else ExitStatus.TERMINATED
+        return Interrupted(f"stopped by {hangup}; session {session.id} saved", status,
+                           tuple(closing_lines(interview.evaluation(), session.language)))
 
     try:
         outcome = interview.run(start)
@@ -430,14 +472,20 @@ def conduct(screen: Screen, questionnaire: Questionnaire, session: Session, stor
         stopped("No more input")
         raise NoMoreInput("") from None
     except Hangup as hangup:
-        store.save(session)
-        # The terminal may be gone: what is left to say goes to standard error, through the command line.
-        status = ExitStatus.HANGUP if hangup.signum == getattr(signal, "SIGHUP", None) else ExitStatus.TERMINATED
-        raise Interrupted(f"stopped by {hangup}; session {session.id} saved", status,
-                          tuple(closing_lines(interview.evaluation(), session.language))) from None
+        raise hung_up(hangup) from None
+    try:
+        _finish(screen, interview, outcome, resume_hint, clinic, zone, repeat_urgent)
+    except Hangup as hangup:  # while the summary is shown, say: the session is saved by then
+        raise hung_up(hangup) from None
+
+
+def _finish(screen: Screen, interview: Interview, outcome: str, resume_hint: str, clinic: str | None,
+            zone: tzinfo | None, repeat_urgent: Callable[[], None]) -> None:
+    session, store, by = interview.session, interview.store, interview.by
     if outcome == "quit":
         store.save(session)
-        screen.say(f"Saved for later. To continue: {resume_hint}", "green")
+        screen.say("Saved for later. To continue:", "green")
+        screen.say(f"  {resume_hint}", "green", whole=True)
         repeat_urgent()
         return
     if session.status == COMPLETED:  # an amendment that changed nothing

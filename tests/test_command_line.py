@@ -120,3 +120,20 @@ def test_summary_output_does_not_replace_another_visits_summary_an_export_or_a_h
         refused = cli("summary", first, "-o", str(target), "--data-dir", str(data_dir))
         assert refused.code == 2 and "add --force" in refused.err, name
         assert target.read_bytes() == before
+
+
+@pytest.mark.parametrize("words", [["sessions", "--data-dir", ""], ["summary", "x", "--output="],
+                                   ["run", "--answers", "", "--patient", "P"]])
+def test_an_empty_option_value_is_refused_not_replaced_by_a_default(cli, words: list[str]) -> None:
+    done = cli(*words)
+    assert done.code == 2 and "was given an empty value" in done.err
+
+
+def test_config_without_a_file_says_so(cli) -> None:
+    done = cli("config", "--config")
+    assert done.code == 2 and "--config needs a settings file after it" in done.err
+
+
+def test_config_does_not_take_another_options_name_as_its_file(cli, tmp_path: Path) -> None:
+    done = cli("sessions", "--config", "--data-dir", str(tmp_path / "sessions"))
+    assert done.code == 2 and "--data-dir" not in done.err.split("settings")[0]
