@@ -3,6 +3,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,52 @@ from ketascreen.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = Path(__file__).resolve().parent / "examples"
+
+# What ketascreen and the libraries it prints with (rich, typer) read from the environment besides
+# HOME and the XDG directories: set on a machine, each changes what the program does or prints.
+MACHINE_VARIABLES = frozenset({
+    "NO_COLOR", "FORCE_COLOR", "PY_COLORS", "CLICOLOR", "CLICOLOR_FORCE", "COLORTERM", "TTY_COMPATIBLE",
+    "TTY_INTERACTIVE", "COLUMNS", "LINES", "JUPYTER_COLUMNS", "JUPYTER_LINES", "TERMINAL_WIDTH", "UNICODE_VERSION",
+    "GITHUB_ACTIONS", "DATABRICKS_RUNTIME_VERSION", "SOURCE_DATE_EPOCH", "APPDATA", "LOCALAPPDATA",
+    "PYTHONIOENCODING", "PYTHONWARNINGS",
+})
+# KETASCREEN_CONFIG, KETASCREEN_DATA_DIR, KETASCREEN_DEBUG and any later one; _KETASCREEN_COMPLETE
+# turns every command into shell completion; typer's own switches.
+MACHINE_PREFIXES = ("KETASCREEN_", "_KETASCREEN_", "TYPER_", "_TYPER_")
+FIXED = {"TZ": "UTC", "TERM": "xterm-256color"}
+XDG = {"XDG_CONFIG_HOME": ".config", "XDG_DATA_HOME": ".local/share", "XDG_CACHE_HOME": ".cache",
+       "XDG_STATE_HOME": ".local/state"}
+
+
+def _hermetic(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    for name in list(os.environ):
+        if name in MACHINE_VARIABLES or name.startswith(MACHINE_PREFIXES):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("HOME", str(home))
+    for name, relative in XDG.items():
+        (home / relative).mkdir(parents=True)
+        monkeypatch.setenv(name, str(home / relative))
+    for name, value in FIXED.items():
+        monkeypatch.setenv(name, value)
+    time.tzset()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def hermetic_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The same for fixtures shared by the whole session, which are made before any test's own."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _hermetic(monkeypatch, tmp_path_factory.mktemp("session-home"))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def hermetic_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test runs as a user with an empty home of its own and none of the settings of the machine
+    it runs on. The home is beside tmp_path, not in it, so that tests can list tmp_path exactly; a test
+    that wants one of these variables sets it itself."""
+    home = tmp_path_factory.mktemp("home")
+    _hermetic(monkeypatch, home)
+    return home
 
 
 def ketascreen_executable() -> list[str]:
@@ -21,9 +69,11 @@ def ketascreen_executable() -> list[str]:
 
 def run_installed(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
                   input: str | None = None) -> subprocess.CompletedProcess[str]:
+    """The installed program with this test's environment changed by env. Without input, standard
+    input is empty (not whatever pytest was started with, which may be a terminal)."""
     full_env = {**os.environ, **(env or {})}
-    return subprocess.run([*ketascreen_executable(), *args], capture_output=True, text=True,
-                          cwd=cwd, env=full_env, input=input, timeout=120)
+    return subprocess.run([*ketascreen_executable(), *args], capture_output=True, text=True, cwd=cwd, env=full_env,
+                          input=input, stdin=subprocess.DEVNULL if input is None else None, timeout=120)
 
 
 @pytest.fixture

@@ -237,7 +237,7 @@ def test_the_resume_command_printed_after_ctrl_c_works_as_typed(data_dir: Path) 
     command, session_id = child.match.group(1), child.match.group(2)
     child.expect(pexpect.EOF)
     pasted = subprocess.run(f"{command} sessions --data-dir {data_dir}", shell=True, capture_output=True, text=True,
-                            env={"PATH": "/usr/bin:/bin"}, timeout=60)
+                            env={**os.environ, "PATH": "/usr/bin:/bin"}, timeout=60)
     assert pasted.returncode == 0 and session_id in pasted.stdout
 
 

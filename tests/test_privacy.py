@@ -74,7 +74,8 @@ def test_private_files_with_umask_000(tmp_path: Path) -> None:
     data = tmp_path / "data"
     command = [*ketascreen_executable(), "run", "--answers", str(EXAMPLES / "answers" / "nothing-flagged.yaml"),
                "--data-dir", str(data)]
-    done = subprocess.run(command, capture_output=True, text=True, preexec_fn=lambda: os.umask(0))
+    done = subprocess.run(command, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                          preexec_fn=lambda: os.umask(0))
     assert done.returncode == 0, done.stderr
     session_id = done.stdout.split("\t")[0]
     assert stat.S_IMODE(data.stat().st_mode) == 0o700
@@ -82,7 +83,8 @@ def test_private_files_with_umask_000(tmp_path: Path) -> None:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
     out = tmp_path / "out"
     subprocess.run([*ketascreen_executable(), "summary", session_id, "--format", "pdf", "--output-dir", str(out),
-                    "--data-dir", str(data)], check=True, capture_output=True, preexec_fn=lambda: os.umask(0))
+                    "--data-dir", str(data)], check=True, capture_output=True, stdin=subprocess.DEVNULL,
+                   preexec_fn=lambda: os.umask(0))
     assert stat.S_IMODE(out.stat().st_mode) == 0o700
     assert stat.S_IMODE(next(out.iterdir()).stat().st_mode) == 0o600
     json.loads((data / f"{session_id}.json").read_text())
