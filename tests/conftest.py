@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import os
+import platform
+import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import pexpect
 import pytest
 
 from ketascreen.cli import main
@@ -74,6 +77,62 @@ def run_installed(*args: str, cwd: Path | None = None, env: dict[str, str] | Non
     full_env = {**os.environ, **(env or {})}
     return subprocess.run([*ketascreen_executable(), *args], capture_output=True, text=True, cwd=cwd, env=full_env,
                           input=input, stdin=subprocess.DEVNULL if input is None else None, timeout=120)
+
+
+def default_signals() -> None:
+    """In a child before it starts: the signals tests send act as on a terminal, whatever this run
+    inherited (a run started in the background ignores SIGINT, one under nohup ignores SIGHUP)."""
+    for signum in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM, signal.SIGQUIT):
+        signal.signal(signum, signal.SIG_DFL)
+
+
+def spawn_installed(*args: str, env: dict[str, str | None] | None = None,
+                    dimensions: tuple[int, int] = (24, 80)) -> pexpect.spawn:
+    """The installed program at a real pseudo-terminal, with this test's environment changed by env
+    (None removes a variable). Keys go to the terminal as soon as they are sent."""
+    full_env = dict(os.environ)
+    for name, value in (env or {}).items():
+        if value is None:
+            full_env.pop(name, None)
+        else:
+            full_env[name] = value
+    command, *rest = ketascreen_executable()
+    child = pexpect.spawn(command, [*rest, *args], env=full_env, encoding="utf-8", timeout=20,
+                          dimensions=dimensions, preexec_fn=default_signals)
+    child.delaybeforesend = None
+    return child
+
+
+# The read system call, as /proc/PID/syscall numbers it, where that file is known.
+READ_SYSCALL = {"x86_64": "0", "aarch64": "63", "arm64": "63"}.get(platform.machine())
+
+
+def wait_until_reading(child: pexpect.spawn, timeout: float = 20) -> None:
+    """Until the program is blocked reading the terminal. Python acts on a signal that arrives between
+    the prompt and that read only once the read returns (after Enter), so Ctrl-C or SIGTERM is sent
+    after this. Where /proc cannot tell, a pause instead."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            fields = Path(f"/proc/{child.pid}/syscall").read_text().split()
+        except OSError:
+            fields = []
+        if READ_SYSCALL is None or not fields:
+            time.sleep(0.2)
+            return
+        if fields[:2] == [READ_SYSCALL, "0x0"]:  # read(0, ...)
+            return
+        time.sleep(0.005)
+    raise AssertionError(f"the program did not wait for input within {timeout} s: {child.before[-300:]!r}")
+
+
+def kill_now(child: pexpect.spawn) -> None:
+    """kill -9, then wait until the process is gone (no fixed pause needed after that)."""
+    child.kill(signal.SIGKILL)
+    child.wait()
+    assert child.signalstatus == signal.SIGKILL, f"the program had ended already: {child.before[-300:]!r}"
+    child.ptyproc.delayafterclose = 0
+    child.close()
 
 
 @pytest.fixture

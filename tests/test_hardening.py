@@ -4,11 +4,9 @@ printed under "figures" at the end of the run."""
 from __future__ import annotations
 
 import json
-import os
 import random
 import re
 import shutil
-import signal
 import subprocess
 import time
 import tracemalloc
@@ -25,7 +23,7 @@ from ketascreen.loading.load import BUNDLED_DIR, check_file, check_text, load_qu
 from ketascreen.loading.yamlread import YamlProblem, parse
 from ketascreen.store import StoreError, read_session
 
-from conftest import EXAMPLES, ketascreen_executable, run_installed
+from conftest import EXAMPLES, ketascreen_executable, kill_now, run_installed, spawn_installed
 
 SOURCES = [BUNDLED_DIR / "ketamine-pretreatment.yaml", *sorted((EXAMPLES / "valid").glob("*.yaml")),
            *sorted((EXAMPLES / "invalid").glob("*.yaml")), *sorted((EXAMPLES / "warnings").glob("*.yaml"))]
@@ -192,9 +190,7 @@ def test_nasty_input_at_every_prompt_type(figure) -> None:
 
 
 def spawn(data: Path, *args: str) -> pexpect.spawn:
-    command, *rest = ketascreen_executable()
-    env = {**os.environ, "NO_COLOR": "1", "KETASCREEN_DATA_DIR": str(data)}
-    return pexpect.spawn(command, [*rest, *args], env=env, encoding="utf-8", timeout=20, dimensions=(40, 120))
+    return spawn_installed(*args, env={"NO_COLOR": "1", "KETASCREEN_DATA_DIR": str(data)}, dimensions=(40, 120))
 
 
 def test_hostile_input_at_a_real_terminal(tmp_path: Path) -> None:
@@ -261,8 +257,7 @@ def test_fifty_random_kills_lose_no_confirmed_answer(tmp_path: Path, figure) -> 
         typed, value = next_answer()
         child.sendline(typed)  # the kill lands somewhere in handling this one
         time.sleep(rng.random() * 0.03)
-        child.kill(signal.SIGKILL)
-        child.close(force=True)
+        kill_now(child)
         if session_id is None:
             session_id = max(data.glob("*.json"), key=lambda p: p.stat().st_mtime_ns).stem
         session = json.loads((data / f"{session_id}.json").read_text())  # never torn

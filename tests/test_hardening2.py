@@ -228,10 +228,12 @@ def test_the_resume_command_printed_after_ctrl_c_works_as_typed(data_dir: Path) 
 
     import pexpect
 
+    from conftest import wait_until_reading
     from test_terminal import spawn, wait_question
 
     child = spawn(data_dir, "run", "--patient", "P", "--staff", "AB")
     wait_question(child)
+    wait_until_reading(child)
     child.sendintr()
     child.expect(r"To continue: (.+) resume (\S+)\r")
     command, session_id = child.match.group(1), child.match.group(2)

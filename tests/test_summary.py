@@ -303,14 +303,11 @@ def test_print_sends_a_pdf_to_lp(tmp_path: Path) -> None:
 def test_summary_on_a_terminal_is_styled_and_flags_first(tmp_path: Path) -> None:
     import pexpect
 
-    from conftest import ketascreen_executable
+    from conftest import spawn_installed
 
     [session_id] = saved_sessions(tmp_path, "several-flags.yaml")
-    command, *rest = ketascreen_executable()
-    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
-    env.update(TERM="xterm-256color", KETASCREEN_DATA_DIR=str(tmp_path))
-    child = pexpect.spawn(command, [*rest, "summary", session_id], env=env, encoding="utf-8", timeout=20,
-                          dimensions=(50, 100))
+    env = {"NO_COLOR": None, "TERM": "xterm-256color", "KETASCREEN_DATA_DIR": str(tmp_path)}
+    child = spawn_installed("summary", session_id, env=env, dimensions=(50, 100))
     child.expect(pexpect.EOF)
     shown = child.before
     assert "\x1b[" in shown  # styled
