@@ -274,27 +274,36 @@ def test_fifty_random_kills_lose_no_confirmed_answer(tmp_path: Path, figure) -> 
     assert runs == 50 and lost == 0 and failed_resumes == 0
 
 
-def test_damaged_session_files_are_refused_and_left_byte_for_byte(tmp_path: Path, figure) -> None:
+def test_damaged_session_files_are_refused_and_left_byte_for_byte(tmp_path: Path, cli, figure) -> None:
+    """Every damaged variant is resumed in this process (the same main() the console script calls);
+    a few are resumed by the installed program too, which must answer exactly the same."""
     done = run_installed("run", "--answers", str(EXAMPLES / "answers" / "several-flags.yaml"), "--data-dir", str(tmp_path))
+    assert done.returncode == 0, done.stderr
     [path] = list(tmp_path.glob("*.json"))
     original = path.read_bytes()
     variants = [original[:cut] for cut in range(0, len(original), max(1, len(original) // 150))]
     variants += [original.replace(b'"format_version": 1', b'"format_version": 7'), b"", b"\x00" * 64,
                  original.replace(b"ketascreen-session", b"other-tool"), original.replace(b'"answers"', b'"answerz"')]
-    refused = 0
-    for variant in variants:
+    spot_checks = {0, len(variants) // 3, 2 * len(variants) // 3, len(variants) - 5, len(variants) - 2}
+    refused = checked_by_the_installed_program = 0
+    for index, variant in enumerate(variants):
         path.write_bytes(variant)
         try:
             read_session(path)
         except StoreError:
             refused += 1
-        result = run_installed("resume", path.stem, "--data-dir", str(tmp_path))
-        assert result.returncode == 1 and "Traceback" not in result.stderr
+        result = cli("resume", path.stem, "--data-dir", str(tmp_path))
+        assert result.code == 1 and "Traceback" not in result.err and "internal error" not in result.err, result.err
+        assert result.err.startswith("ketascreen: ") and path.name in result.err
         assert path.read_bytes() == variant
+        if index in spot_checks:
+            installed = run_installed("resume", path.stem, "--data-dir", str(tmp_path))
+            assert (installed.returncode, installed.stdout, installed.stderr) == (result.code, result.out, result.err)
+            assert path.read_bytes() == variant
+            checked_by_the_installed_program += 1
     figure("damaged session files tried", len(variants))
     figure("damaged session files refused untouched", refused)
-    assert refused == len(variants)
-    del done
+    assert refused == len(variants) and checked_by_the_installed_program == len(spot_checks)
 
 
 @functools.cache
