@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 import platform
 import signal
@@ -159,20 +160,35 @@ def cli(capsys: pytest.CaptureFixture[str]):
 
 
 # Figures that adversarial tests measure (inputs tried, crashes, ...), printed at the end of the run.
-FIGURES: list[tuple[str, str]] = []
+# Each is kept with the place of its test in the collected order, so that figures recorded in
+# pytest-xdist workers print once, at the end, in the same order as in a run without workers.
+FIGURES: list[tuple[int, int, str, str]] = []
 
 
 @pytest.fixture
-def figure():
+def figure(request: pytest.FixtureRequest):
+    position = request.session.items.index(request.node)
+
     def record(name: str, value: object) -> None:
-        FIGURES.append((name, str(value)))
+        FIGURES.append((position, len(FIGURES), name, str(value)))
 
     return record
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # a pytest-xdist worker: hand the figures to the controller
+        workeroutput["figures"] = json.dumps(FIGURES)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:  # type: ignore[no-untyped-def]
+    FIGURES.extend(tuple(entry) for entry in json.loads(getattr(node, "workeroutput", {}).get("figures", "[]")))
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]
-    if FIGURES:
+    if FIGURES and not hasattr(config, "workeroutput"):
         terminalreporter.section("figures")
-        width = max(len(name) for name, _ in FIGURES)
-        for name, value in FIGURES:
+        width = max(len(name) for _, _, name, _ in FIGURES)
+        for _, _, name, value in sorted(FIGURES):
             terminalreporter.write_line(f"{name.ljust(width)}  {value}")
