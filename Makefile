@@ -23,7 +23,7 @@ run: $(VENV)/.installed
 	@$(BIN)/ketascreen run; status=$$?; [ $$status -eq 130 ] || exit $$status
 
 test: $(VENV)/.installed
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/validate.py
