@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pexpect
 import pytest
-
 from ketascreen.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from ketascreen.conditions import Truth, evaluate
 from ketascreen.evaluate import with_flags
 from ketascreen.loading.load import BUNDLED_DIR, load_questionnaire

@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from ketascreen.answersfile import read_answers
 from ketascreen.evaluate import RAISED, evaluate_session
 from ketascreen.interview import asked_questions, prune
@@ -90,7 +89,6 @@ def test_an_intake_asks_under_75_questions(tmp_path: Path) -> None:
 
 def test_a_check_before_a_dose_takes_25_prompts_on_a_quiet_day(tmp_path: Path) -> None:
     import yaml
-
     from ketascreen.scenarios import SCENARIOS_DIR
 
     quiet_answers = yaml.safe_load((SCENARIOS_DIR / "ketamine-predose.yaml").read_text())["defaults"]["answers"]
@@ -182,7 +180,6 @@ def test_a_session_on_1_0_is_summarised_by_its_own_rules(tmp_path: Path) -> None
 def test_run_predose_and_export_the_phq9_total_with_its_loinc_code(tmp_path: Path) -> None:
     import yaml
     from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
-
     from ketascreen.scenarios import SCENARIOS_DIR
 
     quiet = yaml.safe_load((SCENARIOS_DIR / "ketamine-predose.yaml").read_text())["defaults"]["answers"]

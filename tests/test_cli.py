@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from ketascreen.loading.load import load_questionnaire
-
 import json
 import shutil
 import subprocess
@@ -11,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from ketascreen import __version__
+from ketascreen.loading.load import load_questionnaire
 
 from conftest import EXAMPLES, run_installed
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 
 import pytest
-
 from ketascreen.conditions import Facts, Truth, all_of, any_of, compare, evaluate
 from ketascreen.model import AllOf, Answered, AnyOf, Compare, Not
 

@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from ketascreen.loading.load import BUNDLED_DIR, check_file, load_questionnaire
 
 from conftest import EXAMPLES, run_installed

@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from ketascreen.loading.load import check_file
 
 from conftest import EXAMPLES

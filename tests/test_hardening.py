@@ -17,7 +17,6 @@ import pexpect
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from ketascreen import interview as rules
 from ketascreen.errors import Problem
 from ketascreen.loading.load import BUNDLED_DIR, check_file, check_text, load_questionnaire
@@ -75,7 +74,7 @@ def test_mutated_questionnaires_never_crash_and_always_say_where(tmp_path: Path,
     for source in SOURCES:
         text = source.read_text(encoding="utf-8")
         budget = 150 if source.parent == BUNDLED_DIR else 25
-        for kind, content in mutants(text, rng, budget):
+        for _kind, content in mutants(text, rng, budget):
             path = tmp_path / f"mutant-{tried}.yaml"
             path.write_bytes(content)
             tried += 1
@@ -220,6 +219,11 @@ def test_hostile_questionnaire_text_shows_literally_at_the_terminal(tmp_path: Pa
     assert "\x1b[2J" not in child.before
 
 
+def _next_answer(confirmed: list[object]) -> tuple[str, object]:
+    """The three vital signs, then unknown for every question after them."""
+    return [("120", 120), ("80", 80), ("70", 70)][len(confirmed)] if len(confirmed) < 3 else ("u", None)
+
+
 def test_fifty_random_kills_lose_no_confirmed_answer(tmp_path: Path, figure) -> None:
     """Kill -9 at a random moment while an answer is being handled, fifty times; each time every
     answer whose "Saved:" appeared must be in the file, and the session must resume."""
@@ -246,16 +250,13 @@ def test_fifty_random_kills_lose_no_confirmed_answer(tmp_path: Path, figure) -> 
             session_id, confirmed = None, []
             continue
 
-        def next_answer() -> tuple[str, object]:
-            return [("120", 120), ("80", 80), ("70", 70)][len(confirmed)] if len(confirmed) < 3 else ("u", None)
-
         for _ in range(rng.randint(0, 3)):
-            typed, value = next_answer()
+            typed, value = _next_answer(confirmed)
             child.sendline(typed)
             if child.expect(["Saved:", "Review: every answer"]) == 1:
                 break
             confirmed.append(value)
-        typed, value = next_answer()
+        typed, value = _next_answer(confirmed)
         child.sendline(typed)  # the kill lands somewhere in handling this one
         time.sleep(rng.random() * 0.03)
         kill_now(child)

@@ -9,8 +9,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from pypdf import PdfReader
-
 from ketascreen.answersfile import read_answers
 from ketascreen.index import INDEX_FILE, patient_files
 from ketascreen.interview import prune
@@ -18,6 +16,7 @@ from ketascreen.loading.load import load_source
 from ketascreen.scenarios import SCENARIOS_DIR
 from ketascreen.session import COMPLETED, Answer, Session
 from ketascreen.store import Store
+from pypdf import PdfReader
 
 from conftest import EXAMPLES, run_installed
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from ketascreen import interview as rules
 from ketascreen.loading.load import check_file, load_source
 from ketascreen.session import DECLINED, UNKNOWN, VALUE, Answer, Session

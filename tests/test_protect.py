@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from ketascreen.errors import Problem
 from ketascreen.loading.load import BUNDLED_DIR, check_file
 from ketascreen.loading.yamlread import parse, read_text

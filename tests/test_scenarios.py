@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-
 from ketascreen.loading.load import load_questionnaire
 from ketascreen.scenarios import SCENARIOS_DIR
 

@@ -6,7 +6,6 @@ import json
 
 import jsonschema
 import yaml
-
 from ketascreen.loading.load import BUNDLED_DIR
 from ketascreen.loading.schema import SCHEMA_PATH, schema
 

@@ -7,14 +7,11 @@ import json
 import os
 import re
 import stat
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from markdown_it import MarkdownIt
-from pypdf import PdfReader
-
 from ketascreen.answersfile import read_answers
 from ketascreen.evaluate import RAISED, UNASSESSED, evaluate_session
 from ketascreen.interview import prune
@@ -22,12 +19,14 @@ from ketascreen.loading.load import load_source
 from ketascreen.session import COMPLETED, Answer, Session
 from ketascreen.store import Store
 from ketascreen.summarize import FORMATS, summarize
+from markdown_it import MarkdownIt
+from pypdf import PdfReader
 
 from conftest import EXAMPLES, run_installed
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 ANSWERS = EXAMPLES / "answers"
-WHEN = datetime(2026, 11, 29, 10, 0, tzinfo=timezone.utc)
+WHEN = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
 STAMP = "2026-11-29T09:00:00+00:00"
 DECISION_WORDS = re.compile(r"\b(eligible|ineligible|approved|cleared)\b", re.IGNORECASE)
 HOSTILE = "[bold red]loud[/bold red] \x1b[31mred\x1b[0m <script>alert(1)</script> =HYPERLINK(\"x\") **b** # h"

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pexpect
 import pytest
-
 from ketascreen.loading.load import load_questionnaire
 
 from conftest import kill_now, spawn_installed, wait_until_reading

@@ -6,7 +6,6 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-
 from ketascreen.loading.load import check_file
 from ketascreen.loading.yamlread import MAX_FILE_BYTES, Mark, YamlProblem, parse, read_text
 
