@@ -31,7 +31,7 @@ run: $(VENV)/.installed-run
 test: $(VENV)/.installed
 	$(BIN)/ruff check ketascreen tests benchmarks
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/validate.py

@@ -10,7 +10,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from conftest import EXAMPLES, run_installed
+from conftest import EXAMPLES, run_installed, wait_until_reading
 from test_terminal import QUESTION, spawn, the_session, wait_question
 
 QUIET = (EXAMPLES / "answers" / "nothing-flagged.yaml").read_text(encoding="utf-8")
@@ -104,6 +104,7 @@ def test_interrupted_or_ended_with_an_urgent_flag_repeats_it(data_dir: Path, tmp
     child.sendline("y")
     child.expect("Type ok")
     if stop == "ctrl-c":
+        wait_until_reading(child)
         child.sendintr()
         child.expect("Interrupted")
     else:

@@ -9,13 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from conftest import EXAMPLES, run_installed
+from ketascreen.answering import asked_questions, prune
 from ketascreen.answersfile import read_answers
 from ketascreen.evaluate import RAISED, evaluate_session
-from ketascreen.answering import asked_questions, prune
 from ketascreen.loading.load import bundled_ids, load_source
 from ketascreen.session import Session
-
-from conftest import EXAMPLES, run_installed
 
 BUNDLED = ["ketamine-monitoring", "ketamine-predose", "ketamine-pretreatment"]
 LOINC = "http://loinc.org"

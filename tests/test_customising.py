@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ketascreen.loading.load import BUNDLED_DIR, check_file, load_questionnaire
-
 from conftest import EXAMPLES, run_installed
+from ketascreen.loading.load import BUNDLED_DIR, check_file, load_questionnaire
 
 CLINIC = """\
 format: 1

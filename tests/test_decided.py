@@ -10,12 +10,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from conftest import EXAMPLES, run_installed
 from ketascreen.evaluate import COVERED, RAISED, UNASSESSED, evaluate_session
 from ketascreen.loading.load import check_file
 from ketascreen.session import Answer
 from ketascreen.summarize import summarize
-
-from conftest import EXAMPLES, run_installed
 from test_summary import STAMP, WHEN, make_session
 
 

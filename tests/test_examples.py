@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ketascreen.loading.load import check_file
-
 from conftest import EXAMPLES
+from ketascreen.loading.load import check_file
 
 VALID = sorted((EXAMPLES / "valid").glob("*.yaml"))
 INVALID = sorted((EXAMPLES / "invalid").glob("*.yaml"))

@@ -14,9 +14,8 @@ from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.questionnaire import Questionnaire as FhirQuestionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
-from ketascreen.loading.load import load_questionnaire
-
 from conftest import EXAMPLES, run_installed
+from ketascreen.loading.load import load_questionnaire
 
 ANSWERS = EXAMPLES / "answers"
 

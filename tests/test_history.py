@@ -11,15 +11,14 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
+from conftest import EXAMPLES, run_installed
+from ketascreen.answering import prune
 from ketascreen.answersfile import read_answers
 from ketascreen.index import INDEX_FILE, patient_files
-from ketascreen.answering import prune
 from ketascreen.loading.load import load_source
 from ketascreen.scenarios import SCENARIOS_DIR
 from ketascreen.session import COMPLETED, Answer, Session
 from ketascreen.store import Store
-
-from conftest import EXAMPLES, run_installed
 
 INTAKE = yaml.safe_load((EXAMPLES / "answers" / "nothing-flagged.yaml").read_text())["answers"]
 PREDOSE = yaml.safe_load((SCENARIOS_DIR / "ketamine-predose.yaml").read_text())["defaults"]["answers"]

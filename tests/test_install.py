@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import ROOT
 
 
+@pytest.mark.skipif(importlib.util.find_spec("ensurepip") is None,
+                    reason="needs ensurepip to make a virtual environment (on Debian and Ubuntu: the python3-venv package)")
 def test_wheel_install_in_a_fresh_environment_works_from_another_directory(tmp_path: Path) -> None:
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import EXAMPLES
 from ketascreen import answering as rules
 from ketascreen.loading.load import check_file, load_source
 from ketascreen.session import DECLINED, UNKNOWN, VALUE, Answer, Session
-
-from conftest import EXAMPLES
 
 
 @pytest.fixture(scope="module")

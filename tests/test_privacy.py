@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pexpect
 
-from conftest import EXAMPLES, ketascreen_executable, run_installed
+from conftest import EXAMPLES, ketascreen_executable, run_installed, spawn_installed
 
 PATIENT = "MRN-SECRET-4711"
 SECRET = "zopiclone-SECRET"
@@ -52,14 +52,13 @@ def test_delete_asks_then_removes_every_file_of_the_session(tmp_path: Path) -> N
     other = run_installed("run", "--answers", str(EXAMPLES / "answers" / "nothing-flagged.yaml"), "--data-dir", str(data))
     kept = other.stdout.split("\t")[0]
     assert run_installed("delete", session_id, "--data-dir", str(data)).returncode == 2  # no terminal, no --yes
-    command, *rest = ketascreen_executable()
-    child = pexpect.spawn(command, [*rest, "delete", session_id, "--data-dir", str(data)], encoding="utf-8", timeout=20)
+    child = spawn_installed("delete", session_id, "--data-dir", str(data))
     child.expect("Type the session id to confirm")
     child.sendline("nope")
     child.expect("Not deleted")
     child.expect(pexpect.EOF)
     assert (data / f"{session_id}.json").exists()
-    child = pexpect.spawn(command, [*rest, "delete", session_id, "--data-dir", str(data)], encoding="utf-8", timeout=20)
+    child = spawn_installed("delete", session_id, "--data-dir", str(data))
     child.expect("Type the session id to confirm")
     child.sendline(session_id)
     child.expect(f"deleted session {session_id}")
@@ -74,7 +73,8 @@ def test_private_files_with_umask_000(tmp_path: Path) -> None:
     data = tmp_path / "data"
     command = [*ketascreen_executable(), "run", "--answers", str(EXAMPLES / "answers" / "nothing-flagged.yaml"),
                "--data-dir", str(data)]
-    done = subprocess.run(command, capture_output=True, text=True, preexec_fn=lambda: os.umask(0))
+    done = subprocess.run(command, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                          preexec_fn=lambda: os.umask(0))
     assert done.returncode == 0, done.stderr
     session_id = done.stdout.split("\t")[0]
     assert stat.S_IMODE(data.stat().st_mode) == 0o700
@@ -82,7 +82,8 @@ def test_private_files_with_umask_000(tmp_path: Path) -> None:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
     out = tmp_path / "out"
     subprocess.run([*ketascreen_executable(), "summary", session_id, "--format", "pdf", "--output-dir", str(out),
-                    "--data-dir", str(data)], check=True, capture_output=True, preexec_fn=lambda: os.umask(0))
+                    "--data-dir", str(data)], check=True, capture_output=True, stdin=subprocess.DEVNULL,
+                   preexec_fn=lambda: os.umask(0))
     assert stat.S_IMODE(out.stat().st_mode) == 0o700
     assert stat.S_IMODE(next(out.iterdir()).stat().st_mode) == 0o600
     json.loads((data / f"{session_id}.json").read_text())

@@ -7,9 +7,8 @@ import io
 import json
 from pathlib import Path
 
-from ketascreen.loading.load import check_file
-
 from conftest import EXAMPLES, run_installed
+from ketascreen.loading.load import check_file
 
 ANSWERS = EXAMPLES / "answers"
 

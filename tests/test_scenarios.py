@@ -6,10 +6,9 @@ from pathlib import Path
 
 import yaml
 
+from conftest import run_installed
 from ketascreen.loading.load import load_questionnaire
 from ketascreen.scenarios import SCENARIOS_DIR
-
-from conftest import run_installed
 
 BUNDLED = SCENARIOS_DIR / "ketamine-pretreatment.yaml"
 

@@ -173,7 +173,7 @@ def test_save_failure_is_an_error_and_keeps_the_previous_file(tmp_path: Path) ->
     path = store.save(session)
     before = path.read_bytes()
     session.patient = "\ud800"  # cannot be encoded: the save fails before the rename
-    with pytest.raises(Exception):
+    with pytest.raises(UnicodeEncodeError):
         store.save(session)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]

@@ -7,7 +7,7 @@ import json
 import os
 import re
 import stat
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -15,20 +15,19 @@ import pytest
 from markdown_it import MarkdownIt
 from pypdf import PdfReader
 
+from conftest import EXAMPLES, run_installed
+from ketascreen.answering import prune
 from ketascreen.answersfile import read_answers
 from ketascreen.evaluate import RAISED, UNASSESSED, evaluate_session
-from ketascreen.answering import prune
+from ketascreen.formats import SUMMARY_FORMATS as FORMATS
 from ketascreen.loading.load import load_source
 from ketascreen.session import COMPLETED, Answer, Session
 from ketascreen.store import Store
-from ketascreen.formats import SUMMARY_FORMATS as FORMATS
 from ketascreen.summarize import summarize
-
-from conftest import EXAMPLES, run_installed
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 ANSWERS = EXAMPLES / "answers"
-WHEN = datetime(2026, 11, 29, 10, 0, tzinfo=timezone.utc)
+WHEN = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
 STAMP = "2026-11-29T09:00:00+00:00"
 DECISION_WORDS = re.compile(r"\b(eligible|ineligible|approved|cleared)\b", re.IGNORECASE)
 HOSTILE = "[bold red]loud[/bold red] \x1b[31mred\x1b[0m <script>alert(1)</script> =HYPERLINK(\"x\") **b** # h"
@@ -304,14 +303,11 @@ def test_print_sends_a_pdf_to_lp(tmp_path: Path) -> None:
 def test_summary_on_a_terminal_is_styled_and_flags_first(tmp_path: Path) -> None:
     import pexpect
 
-    from conftest import ketascreen_executable
+    from conftest import spawn_installed
 
     [session_id] = saved_sessions(tmp_path, "several-flags.yaml")
-    command, *rest = ketascreen_executable()
-    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
-    env.update(TERM="xterm-256color", KETASCREEN_DATA_DIR=str(tmp_path))
-    child = pexpect.spawn(command, [*rest, "summary", session_id], env=env, encoding="utf-8", timeout=20,
-                          dimensions=(50, 100))
+    env = {"NO_COLOR": None, "TERM": "xterm-256color", "KETASCREEN_DATA_DIR": str(tmp_path)}
+    child = spawn_installed("summary", session_id, env=env, dimensions=(50, 100))
     child.expect(pexpect.EOF)
     shown = child.before
     assert "\x1b[" in shown  # styled

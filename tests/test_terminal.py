@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import random
 import re
 import signal
@@ -14,21 +13,16 @@ from pathlib import Path
 import pexpect
 import pytest
 
+from conftest import kill_now, spawn_installed, wait_until_reading
 from ketascreen.loading.load import load_questionnaire
-
-from conftest import ketascreen_executable
 
 QUESTION = re.compile(r"Question (\d+) of about (\d+)")
 
 
 def spawn(data_dir: Path, *args: str, plain: bool = True) -> pexpect.spawn:
-    command, *rest = ketascreen_executable()
-    env = {**os.environ, "KETASCREEN_DATA_DIR": str(data_dir), "TERM": "xterm-256color", "COLUMNS": "100"}
-    env.pop("NO_COLOR", None)
-    if plain:
-        env["NO_COLOR"] = "1"
-    child = pexpect.spawn(command, [*rest, *args], env=env, encoding="utf-8", timeout=20, dimensions=(40, 100))
-    return child
+    env = {"KETASCREEN_DATA_DIR": str(data_dir), "TERM": "xterm-256color", "COLUMNS": "100",
+           "NO_COLOR": "1" if plain else None}
+    return spawn_installed(*args, env=env, dimensions=(40, 100))
 
 
 def answer_for(question) -> str:
@@ -83,6 +77,7 @@ def test_whole_interview_with_bad_input_back_unknown_ctrl_c_and_resume(data_dir:
     child.sendline("72")
     child.expect("Saved: 72")
     assert wait_question(child) == 6
+    wait_until_reading(child)
     child.sendintr()  # Ctrl-C half-way
     child.expect("Interrupted. Every answer given is saved. To continue: \\S*ketascreen resume (\\S+)")
     session_id = child.match.group(1)
@@ -142,8 +137,7 @@ def test_killed_mid_interview_keeps_every_confirmed_answer_and_resumes(data_dir:
         child.expect("Saved:")
     child.send("y")  # a half-typed answer, not confirmed
     time.sleep(0.2)
-    child.kill(signal.SIGKILL)
-    child.close()
+    kill_now(child)
     saved = the_session(data_dir)
     assert list(saved["answers"]) == ["bp_systolic", "bp_diastolic", "heart_rate", "oxygen_saturation", "age_years"]
     child = spawn(data_dir, "resume", saved["id"])
@@ -167,8 +161,7 @@ def test_random_kills_never_lose_a_confirmed_answer(data_dir: Path) -> None:
             child.expect("Saved:")
             confirmed.append("x")
         time.sleep(rng.random() * 0.05)
-        child.kill(signal.SIGKILL)
-        child.close()
+        kill_now(child)
         saved = the_session(data_dir)
         session_id = saved["id"]
         assert len(saved["answers"]) == len(confirmed)
@@ -192,6 +185,7 @@ def test_terminal_closed_or_terminated_saves(data_dir: Path, signum: int) -> Non
     child.sendline("120")
     child.expect("Saved:")
     wait_question(child)
+    wait_until_reading(child)
     child.kill(signum)
     child.expect(pexpect.EOF)
     child.close()

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import EXAMPLES
 from ketascreen.loading.load import check_file
 from ketascreen.loading.yamlread import MAX_FILE_BYTES, Mark, YamlProblem, parse, read_text
-
-from conftest import EXAMPLES
 
 
 def test_yaml_11_words_stay_as_written() -> None:
