@@ -345,18 +345,20 @@ class Interview:
             self.screen.say(f"Not accepted: type a number from 1 to {len(numbered)}" + ("" if missing else ", c or q") + ".", "yellow")
 
     def review_prompt(self, missing: list[Question], unseen: int, page: int | None, pages: int) -> None:
-        if missing:
-            self.screen.say(f"Still to answer: {len(missing)} (marked 'not answered'). Type its number to answer it.", "yellow")
-            self.screen.say("Type a number to answer or change it, or q to save and quit.", "cyan")
-        elif unseen:
-            self.screen.say("Type a number to change an answer, Enter for the next page, or q to save and quit; "
-                            "c confirms once every page has been shown.", "cyan")
-        else:
-            self.screen.say("Type a number to change an answer, c to confirm and complete, or q to save and quit.", "cyan")
+        """Short lines: a narrow terminal shows each whole."""
         if page is None:
             self.screen.say("Enter shows every answer.", "dim")
         elif pages > 1:
-            self.screen.say(f"Enter shows the next page, b the one before (this is page {page + 1} of {pages}).", "dim")
+            self.screen.say(f"Page {page + 1} of {pages}: Enter for the next, b for the one before.", "dim")
+        if missing:
+            self.screen.say(f"Still to answer: {len(missing)} (marked 'not answered').", "yellow")
+            self.screen.say("Type a number to answer or change it, or q to save and quit.", "cyan")
+            return
+        self.screen.say("Type a number to change an answer, or q to save and quit.", "cyan")
+        if unseen:
+            self.screen.say("c confirms once every page has been shown.", "cyan")
+        else:
+            self.screen.say("c confirms and completes the session.", "cyan")
 
     def review_order(self) -> list[Question]:
         on_path = {q.id for q in rules.asked_questions(self.questionnaire, self.session)}

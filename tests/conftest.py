@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import signal
 import subprocess
 import sys
@@ -192,3 +193,25 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: igno
         width = max(len(name) for _, _, name, _ in FIGURES)
         for _, _, name, value in sorted(FIGURES):
             terminalreporter.write_line(f"{name.ljust(width)}  {value}")
+
+
+# The review shows its answers a page at a time and takes c once every page has been shown.
+REVIEW_PROMPTS = ["c confirms and completes", "c confirms once every page"]
+PAGE_PROMPT = r"Page \d+ of \d+: Enter for the next"
+
+
+def confirm_review(child: pexpect.spawn) -> None:
+    """Page through the review to its end, then confirm with c."""
+    while child.expect(REVIEW_PROMPTS) == 1:
+        child.sendline("")
+    child.sendline("c")
+
+
+def find_in_review(child: pexpect.spawn, pattern: str) -> re.Match[str]:
+    """Page through the review until a line matches; returns that match, with the page's prompt read."""
+    while True:
+        if child.expect([pattern, *REVIEW_PROMPTS]) == 0:
+            found = child.match
+            child.expect(REVIEW_PROMPTS)
+            return found
+        child.sendline("")

@@ -11,7 +11,7 @@ import pexpect
 from markdown_it import MarkdownIt
 from pypdf import PdfReader
 
-from conftest import EXAMPLES, run_installed
+from conftest import EXAMPLES, REVIEW_PROMPTS, confirm_review, find_in_review, run_installed
 from test_terminal import spawn, the_session, wait_question
 
 REASON = "patient corrected the answer on reflection"
@@ -20,9 +20,7 @@ REASON = "patient corrected the answer on reflection"
 def thoughts_now_yes(child: pexpect.spawn) -> None:
     """At the review: change "thoughts of ending own life" to yes and acknowledge the urgent notice;
     the plan question follows."""
-    child.expect(r"(\d+)\. thoughts of ending own life, past month: no")
-    number = child.match.group(1)
-    child.expect("c to confirm")
+    number = find_in_review(child, r"(\d+)\. thoughts of ending own life, past month: no").group(1)
     child.sendline(number)
     wait_question(child)
     child.sendline("y")
@@ -46,9 +44,8 @@ def completed_then_amended(data_dir: Path) -> str:
     thoughts_now_yes(child)
     child.expect("plan")
     child.sendline("n")
-    child.expect("Review: every answer")
-    child.expect("c to confirm")
-    child.sendline("c")
+    child.expect("Review: what changed")
+    confirm_review(child)
     child.expect("Completed and saved")
     child.expect(pexpect.EOF)
     saved = the_session(data_dir)
@@ -147,9 +144,13 @@ def test_an_amendment_left_unfinished_stays_on_the_chart_and_is_finished_as_one(
     child.expect("amendment that was begun and not confirmed")
     wait_question(child)
     child.sendline("n")  # the plan question
-    while child.expect([r"Question \d+ of about", "c to confirm"]) == 0:
+    while (found := child.expect([r"Question \d+ of about", *REVIEW_PROMPTS])) == 0:
         child.sendline("")  # the answers after it stand: Enter keeps each
-    child.sendline("c")
+    if found == 2:  # pages of the review not shown yet: show them, then confirm
+        child.sendline("")
+        confirm_review(child)
+    else:
+        child.sendline("c")
     child.expect("Completed and saved")
     child.expect(pexpect.EOF)
     data = json.loads(run_installed("summary", session_id, "-f", "json", "--data-dir", str(data_dir)).stdout)

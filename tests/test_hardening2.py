@@ -19,7 +19,7 @@ def finished(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]
     data = tmp_path_factory.mktemp("finished") / "d"
     made = []
     for _ in range(2):
-        done = run_installed("run", "--answers", str(EXAMPLES / "answers" / "nothing-flagged.yaml"), "--data-dir", str(data))
+        done = run_installed("run", "--answers", str(EXAMPLES / "answers" / "nothing-flagged.yaml"), "--data-dir", str(data), "--again")
         assert done.returncode == 0, done.stderr
         made.append(done.stdout.split("\t")[0])
     return data, made
@@ -262,7 +262,7 @@ def test_the_resume_command_printed_after_ctrl_c_works_as_typed(data_dir: Path) 
     wait_question(child)
     wait_until_reading(child)
     child.sendintr()
-    child.expect(r"To continue: (.+) resume (\S+)\r")
+    child.expect(r"To continue:\r\n  (.+) resume (\S+)\r")  # the command on a line of its own, to paste
     command, session_id = child.match.group(1), child.match.group(2)
     child.expect(pexpect.EOF)
     pasted = subprocess.run(f"{command} sessions --data-dir {data_dir}", shell=True, capture_output=True, text=True,

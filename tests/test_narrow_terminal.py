@@ -13,7 +13,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from conftest import EXAMPLES, ketascreen_executable, run_installed
+from conftest import EXAMPLES, confirm_review, find_in_review, ketascreen_executable, run_installed
 
 ESCAPES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 WIDTH, HEIGHT = 60, 24
@@ -49,8 +49,7 @@ def test_every_line_fits_a_narrow_terminal(data_dir: Path, mode: str) -> None:
     child = spawn(data_dir, "resume", session_id, "--amend", "--staff", "CD", "--reason",
                   "checked the blood pressure readings again with the patient today", *extra, env_extra=env)
     child.expect("Review: every answer")
-    child.expect("c to confirm")
-    child.sendline("c")
+    confirm_review(child)
     child.expect(pexpect.EOF)
     shown = child.logfile_read.getvalue()
     lines = screen_lines(shown)
@@ -71,7 +70,7 @@ def test_review_pages_fit_the_screen_and_every_answer_can_be_reached(data_dir: P
     assert pages >= 3
     numbers: list[int] = []
     for page in range(1, pages + 1):
-        child.expect(r"this is page (\d+) of")
+        child.expect(r"Page (\d+) of \d+: Enter")
         assert int(child.match.group(1)) == page
         block = screen_lines(child.before)
         assert len([line for line in block if line.strip()]) <= HEIGHT  # the page is in view, prompt included
@@ -87,9 +86,8 @@ def test_review_pages_fit_the_screen_and_every_answer_can_be_reached(data_dir: P
 def test_after_a_correction_the_review_shows_what_changed(data_dir: Path) -> None:
     session_id = entered(data_dir)
     child = spawn(data_dir, "resume", session_id, "--amend", "--staff", "CD", "--reason", "a second look")
-    child.expect(r"(\d+)\. systolic blood pressure: (\d+) mmHg")
-    number, before = child.match.group(1), child.match.group(2)
-    child.expect("c to confirm")
+    found = find_in_review(child, r"(\d+)\. systolic blood pressure: (\d+) mmHg")
+    number, before = found.group(1), found.group(2)
     child.sendline(number)
     child.expect(r"Question \d+ of about")
     child.sendline("128")
@@ -99,7 +97,6 @@ def test_after_a_correction_the_review_shows_what_changed(data_dir: Path) -> Non
     assert "Review: every answer" not in child.before
     child.sendline("")
     child.expect(r"Review: every answer \(page 1 of")
-    child.expect("c to confirm")
-    child.sendline("c")
+    confirm_review(child)
     child.expect("Completed and saved")
     child.expect(pexpect.EOF)

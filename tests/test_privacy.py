@@ -49,7 +49,7 @@ def test_delete_asks_then_removes_every_file_of_the_session(tmp_path: Path) -> N
     done = run_installed("run", "--answers", str(EXAMPLES / "answers" / "nothing-flagged.yaml"), "--data-dir", str(data))
     session_id = done.stdout.split("\t")[0]
     (data / f".{session_id}.json.999.tmp").write_text("left by a crash")
-    other = run_installed("run", "--answers", str(EXAMPLES / "answers" / "nothing-flagged.yaml"), "--data-dir", str(data))
+    other = run_installed("run", "--answers", str(EXAMPLES / "answers" / "nothing-flagged.yaml"), "--data-dir", str(data), "--again")
     kept = other.stdout.split("\t")[0]
     assert run_installed("delete", session_id, "--data-dir", str(data)).returncode == 2  # no terminal, no --yes
     child = spawn_installed("delete", session_id, "--data-dir", str(data))

@@ -148,7 +148,7 @@ def test_order_of_the_text_summary() -> None:
 def test_incomplete_session_says_so_and_lists_what_is_open() -> None:
     text = render("incomplete", "text").decode()
     assert "INCOMPLETE — the interview is not finished" in text
-    assert "Still to answer: " in text and "diagnosed depression" in text
+    assert "Still to answer:\n  - " in text and "\n  - diagnosed depression\n" in text
 
 
 class Collect(HTMLParser):

@@ -13,16 +13,16 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from conftest import kill_now, spawn_installed, wait_until_reading
+from conftest import confirm_review, find_in_review, kill_now, spawn_installed, wait_until_reading
 from ketascreen.loading.load import load_questionnaire
 
 QUESTION = re.compile(r"Question (\d+) of about (\d+)")
 
 
 def spawn(data_dir: Path, *args: str, plain: bool = True) -> pexpect.spawn:
-    env = {"KETASCREEN_DATA_DIR": str(data_dir), "TERM": "xterm-256color", "COLUMNS": "100",
+    env = {"KETASCREEN_DATA_DIR": str(data_dir), "TERM": "xterm-256color", "COLUMNS": "200",
            "NO_COLOR": "1" if plain else None}
-    return spawn_installed(*args, env=env, dimensions=(40, 100))
+    return spawn_installed(*args, env=env, dimensions=(40, 200))
 
 
 def answer_for(question) -> str:
@@ -79,7 +79,7 @@ def test_whole_interview_with_bad_input_back_unknown_ctrl_c_and_resume(data_dir:
     assert wait_question(child) == 6
     wait_until_reading(child)
     child.sendintr()  # Ctrl-C half-way
-    child.expect("Interrupted. Every answer given is saved. To continue: \\S*ketascreen resume (\\S+)")
+    child.expect("Interrupted. Every answer given is saved. To continue:\r\n  \\S*ketascreen resume (\\S+)")
     session_id = child.match.group(1)
     child.expect(pexpect.EOF)
     child.close()
@@ -107,8 +107,7 @@ def test_whole_interview_with_bad_input_back_unknown_ctrl_c_and_resume(data_dir:
         child.sendline(answer_for(path[position - 1]))
         child.expect("Saved:")
         answered += 1
-    child.expect("c to confirm and complete")
-    child.sendline("c")
+    confirm_review(child)
     child.expect("Completed and saved: session " + session_id)
     child.expect(pexpect.EOF)
     child.close()
@@ -216,7 +215,7 @@ def test_help_and_save_and_quit(data_dir: Path) -> None:
     child.sendline("b")
     child.expect("This is the first question.")
     child.sendline("q")
-    child.expect("Saved for later. To continue: \\S*ketascreen resume")
+    child.expect("Saved for later. To continue:\r\n  \\S*ketascreen resume")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
@@ -239,9 +238,7 @@ def test_review_lets_staff_change_an_answer_and_amend_is_audited(data_dir: Path,
     answers.write_text((EXAMPLES / "answers" / "nothing-flagged.yaml").read_text())
     child = spawn(data_dir, "run", "--answers", str(answers))  # a terminal: goes on to the review
     child.expect("Review: every answer")
-    child.expect(r"(\d+)\. thoughts of ending own life, past month: no")
-    number = child.match.group(1)
-    child.expect("c to confirm")
+    number = find_in_review(child, r"(\d+)\. thoughts of ending own life, past month: no").group(1)
     child.sendline(number)
     wait_question(child)
     child.sendline("y")
@@ -252,9 +249,9 @@ def test_review_lets_staff_change_an_answer_and_amend_is_audited(data_dir: Path,
     wait_question(child)  # the follow-up question is now asked
     child.expect("plan")
     child.sendline("n")
-    child.expect("Review: every answer")
-    child.expect("c to confirm")
-    child.sendline("c")
+    child.expect("Review: what changed")
+    child.expect("suicide_plan_or_intent|plan or intention to act: not answered → no")
+    confirm_review(child)
     child.expect("Completed and saved")
     child.expect(pexpect.EOF)
     saved = the_session(data_dir)
@@ -297,8 +294,7 @@ def test_amend_that_changes_nothing_leaves_the_session_completed(data_dir: Path)
     session_id = done.stdout.split("\t")[0]
     child = spawn(data_dir, "resume", session_id, "--amend", "--staff", "CD", "--reason", "a second look")
     child.expect("Review: every answer")
-    child.expect("c to confirm")
-    child.sendline("c")
+    confirm_review(child)
     child.expect("No answer was changed")
     child.expect(pexpect.EOF)
     saved = the_session(data_dir)
