@@ -313,8 +313,9 @@ class Interview:
     def review(self) -> str | None:
         """Every answer by section, numbered, a terminal page at a time; after a correction, what
         changed first. Returns a question id to change, "complete", or None to quit."""
-        numbered = [q.id for q in self.review_order()]
-        pages = self.review_pages()
+        order = self.review_order()
+        numbered = [q.id for q in order]
+        pages = self.review_pages(order)
         if len(pages) != self.pages_seen_of:  # the list changed shape: every page is to be seen again
             self.pages_seen, self.pages_seen_of = set(), len(pages)
         page = None if self.changes else 0
@@ -364,7 +365,7 @@ class Interview:
         on_path = {q.id for q in rules.asked_questions(self.questionnaire, self.session)}
         return [q for section in self.questionnaire.sections for q in section.questions if q.id in on_path]
 
-    def review_pages(self) -> list[list[tuple[str, str]]]:
+    def review_pages(self, order: list[Question]) -> list[list[tuple[str, str]]]:
         """The numbered answers as pages that fit the terminal (a 40-row screen keeps the vital
         signs in view), each section kept together where it fits, its title repeated where not."""
         room = max(10, self.screen.console.size.height - 7)  # in terminal rows: a long answer takes two
@@ -373,7 +374,7 @@ class Interview:
         def rows(line: str) -> int:
             return max(1, -(-len(line) // width))
 
-        on_path = {q.id for q in self.review_order()}
+        on_path = {q.id for q in order}
         pages: list[list[tuple[str, str]]] = [[]]
         number = 0
         for section in self.questionnaire.sections:

@@ -46,11 +46,11 @@ def patient_visits(store: Store, patient: str, skipped: list[str] | None = None,
 def dated_in(series: Series, zone: tzinfo | None) -> Series:
     """Visit dates moved into the clinic's zone, for what a person reads: a visit late in the
     evening is on that evening's date. JSON keeps the dates as recorded."""
-    def moved(visit: Visit | None) -> Visit | None:
-        return replace(visit, date=local_iso(visit.date, zone)) if visit is not None else None
+    def moved(visit: Visit) -> Visit:
+        return replace(visit, date=local_iso(visit.date, zone))
 
-    visits = tuple(replace(v, date=local_iso(v.date, zone)) for v in series.visits)
-    return replace(series, visits=visits, baseline=moved(series.baseline), latest=moved(series.latest))
+    return replace(series, visits=tuple(moved(v) for v in series.visits),
+                   baseline=series.baseline and moved(series.baseline), latest=series.latest and moved(series.latest))
 
 
 def patient_series(store: Store, patient: str, skipped: list[str] | None = None) -> Series:

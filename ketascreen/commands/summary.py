@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from pathlib import Path
 
+from ketascreen.commands.history import dated_in, patient_visits
 from ketascreen.errors import KetascreenError, UsageError
 from ketascreen.formats import SUMMARY_FORMATS, names
 from ketascreen.index import Row
@@ -74,8 +75,6 @@ def summary(references: list[str], fmt: str, output: Path | None, output_dir: Pa
             rows = refreshed(store)
         series = _series(store, session, rows)
         if series is not None and fmt != "json":
-            from ketascreen.commands.history import dated_in
-
             series = dated_in(series, zone)  # what a person reads; JSON keeps every time as recorded
         content = summarize(stored_questionnaire(session), session, fmt, when, clinic, series, zone)
         done = Summary(session, fmt, content, when, clinic, series, zone)
@@ -155,7 +154,6 @@ def _print(printer: str, printer_name: str | None, session: Session, content: by
 def _series(store: Store, session: Session, rows: dict[str, Row]) -> Series | None:
     """The patient's visits up to this one (from the session's own data directory), for the
     "Since baseline" block; None when the patient has no other session there."""
-    from ketascreen.commands.history import patient_visits
     from ketascreen.series import series_of
 
     visits = patient_visits(store, session.patient, rows=rows)
