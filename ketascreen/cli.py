@@ -300,14 +300,17 @@ def summary(
     output_dir: Path | None = typer.Option(None, "--output-dir", metavar="DIR", help="Write one file per session into this directory."),
     send_to_printer: bool = typer.Option(False, "--print", help="Send the summary to the printer with lp (PDF)."),
     force: bool = typer.Option(False, "--force", help="Replace an --output file that is not this session's summary."),
+    paper: str | None = typer.Option(None, "--paper", metavar="SIZE", help="a4 or letter, for PDF and printed HTML "
+                                     "(default: the settings' paper, else the machine's locale)."),
     data_dir: Path | None = typer.Option(None, "--data-dir", metavar="DIR", help=DATA_DIR_HELP),
 ) -> None:
     """The clinician summary: flags first with their evidence, then what could not be assessed, scores and every answer."""
     from ketascreen.commands.summary import summary as summaries
 
-    settings = _settings(ctx, data_dir=data_dir, summary_format=fmt)
+    settings = _settings(ctx, data_dir=data_dir, summary_format=fmt, paper=paper.lower() if paper else None)
     for done in summaries(sessions, settings.summary_format, output, output_dir, send_to_printer,
-                          settings.sessions_directory, settings.clinic_name, settings.printer, force, settings.zone):
+                          settings.sessions_directory, settings.clinic_name, settings.printer, force, settings.zone,
+                          settings.paper):
         if done.printed:
             say(f"sent session {done.session.id} to the printer", prefix=False)
         elif done.in_batch:

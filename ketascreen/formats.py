@@ -15,9 +15,10 @@ if TYPE_CHECKING:
     from ketascreen.evaluate import Evaluation
     from ketascreen.series import Series
 
-# (evaluation, generated at, clinic name, language, the patient's series, the zone times are shown in)
-SummaryRenderer = Callable[["Evaluation", datetime, "str | None", "str | None", "Series | None", "tzinfo | None"],
-                           bytes]
+# (evaluation, generated at, clinic name, language, the patient's series, the zone times are shown
+# in, the paper a printed summary is laid out for: "a4" or "letter")
+SummaryRenderer = Callable[["Evaluation", datetime, "str | None", "str | None", "Series | None", "tzinfo | None",
+                            str], bytes]
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class OutputFormat:
 
 def _view_renderer(name: str) -> SummaryRenderer:
     def render(evaluation: Evaluation, when: datetime, clinic: str | None, language: str | None,
-               series: Series | None, zone: tzinfo | None) -> bytes:
+               series: Series | None, zone: tzinfo | None, paper: str) -> bytes:
         from ketascreen.render.view import summary_view
 
         view = summary_view(evaluation, when.isoformat(timespec="seconds"), clinic, language, series, zone)
@@ -46,16 +47,16 @@ def _view_renderer(name: str) -> SummaryRenderer:
         if name == "html":
             from ketascreen.render.html import render_html
 
-            return render_html(view).encode("utf-8")
+            return render_html(view, paper).encode("utf-8")
         from ketascreen.render.pdf import render_pdf
 
-        return render_pdf(view, when)
+        return render_pdf(view, when, paper)
 
     return render
 
 
 def _json_summary(evaluation: Evaluation, when: datetime, clinic: str | None, language: str | None,
-                  series: Series | None, zone: tzinfo | None) -> bytes:
+                  series: Series | None, zone: tzinfo | None, paper: str) -> bytes:
     # JSON keeps every time as recorded, ISO 8601 with its offset: a program converts as it needs.
     from ketascreen.render.json import render_json
 

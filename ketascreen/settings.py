@@ -7,6 +7,7 @@ directory. Each setting remembers where it came from, for `ketascreen config`.
     summary_format: pdf                    # text, markdown, html, json or pdf
     printer: Front_Desk                    # the lp printer for `summary --print`
     timezone: Europe/London                # times people read are shown in it (default: the machine's)
+    paper: letter                          # a4 or letter, for PDF and printed HTML (default: the locale's)
 
 Which value is in force is decided in one place, `resolve_settings`: a command-line option, then
 the environment, then the settings file, then the default.
@@ -24,7 +25,7 @@ from pathlib import Path
 from ketascreen.errors import KetascreenError
 from ketascreen.formats import SUMMARY_FORMATS, names
 
-KEYS = ("clinic_name", "default_questionnaire", "data_dir", "summary_format", "printer", "timezone")
+KEYS = ("clinic_name", "default_questionnaire", "data_dir", "summary_format", "printer", "timezone", "paper")
 DEFAULTS: dict[str, str | None] = {
     "clinic_name": None,
     "default_questionnaire": "ketamine-pretreatment",
@@ -32,7 +33,11 @@ DEFAULTS: dict[str, str | None] = {
     "summary_format": "text",
     "printer": None,
     "timezone": None,  # the machine's own zone
+    "paper": None,  # the machine's locale's paper, else A4
 }
+PAPERS = ("a4", "letter")
+# Territories whose locales print on US Letter (glibc localedata, LC_PAPER "height 279, width 216").
+LETTER_TERRITORIES = frozenset({"US", "CA", "MX", "PH", "CL", "CO", "CR", "DO", "GT", "NI", "PA", "PR", "SV", "VE"})
 # Settings that may also come from the environment, and the variable that sets each.
 ENVIRONMENT = {"data_dir": "KETASCREEN_DATA_DIR"}
 
@@ -51,6 +56,7 @@ class Settings:
     summary_format: str = "text"
     printer: str | None = None
     timezone: str | None = None  # an IANA name; None: the machine's zone
+    paper: str = "a4"  # "a4" or "letter"
     sources: Mapping[str, str] = field(default_factory=lambda: {key: "default" for key in KEYS})
     file: Path | None = None  # the settings file read, if any
     file_reason: str = ""  # why that file: --config, KETASCREEN_CONFIG or user config
@@ -90,6 +96,10 @@ def resolve_settings(options: Mapping[str, str | Path | None] | None = None, con
         if given is not None and str(given) != "":
             values[key], sources[key] = str(given), _OPTION_NAMES.get(key, f"--{key}")
     data_dir = values["data_dir"]
+    if values["paper"] is None:
+        values["paper"], why_paper = locale_paper(environ)
+        if why_paper:
+            sources["paper"] = why_paper
     return Settings(
         clinic_name=values["clinic_name"],
         default_questionnaire=values["default_questionnaire"] or "ketamine-pretreatment",
@@ -97,13 +107,25 @@ def resolve_settings(options: Mapping[str, str | Path | None] | None = None, con
         summary_format=values["summary_format"] or "text",
         printer=values["printer"],
         timezone=values["timezone"],
+        paper=values["paper"] or "a4",
         sources=sources,
         file=path,
         file_reason=why,
     )
 
 
-_OPTION_NAMES = {"data_dir": "--data-dir", "summary_format": "--format", "default_questionnaire": "the command line"}
+def locale_paper(environ: Mapping[str, str]) -> tuple[str, str]:
+    """The paper the machine's locale prints on, and which variable said so ("" when none did:
+    then A4, the paper of most of the world). POSIX order: LC_ALL, then LC_PAPER, then LANG."""
+    for variable in ("LC_ALL", "LC_PAPER", "LANG"):
+        value = environ.get(variable, "")
+        if value:
+            territory = value.split(".")[0].split("@")[0].partition("_")[2].upper()
+            return ("letter" if territory in LETTER_TERRITORIES else "a4"), f"locale ({variable}={value})"
+    return "a4", ""
+
+
+_OPTION_NAMES = {"paper": "--paper", "data_dir": "--data-dir", "summary_format": "--format", "default_questionnaire": "the command line"}
 
 
 def user_config_file() -> Path:
@@ -160,6 +182,11 @@ def read_settings_file(path: Path) -> dict[str, tuple[str, str]]:
             problems.append(f"{path}:{line}: timezone '{value}' is not a time zone name known here; use an IANA "
                             "name such as Europe/London or America/New_York")
             continue
+        if key == "paper" and value.lower() not in PAPERS:
+            problems.append(f"{path}:{line}: paper '{value}' is not one of {', '.join(PAPERS)}")
+            continue
+        if key == "paper":
+            value = value.lower()
         if key == "summary_format" and value not in SUMMARY_FORMATS:
             problems.append(f"{path}:{line}: summary_format '{value}' is not one of {names(SUMMARY_FORMATS)}")
             continue

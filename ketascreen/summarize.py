@@ -21,13 +21,15 @@ def generated_at() -> datetime:
 
 
 def render(evaluation: Evaluation, fmt: str, when: datetime, clinic: str | None = None,
-           language: str | None = None, series: Series | None = None, zone: tzinfo | None = None) -> bytes:
-    return SUMMARY_FORMATS[fmt].render_summary(evaluation, when, clinic, language, series, zone)
+           language: str | None = None, series: Series | None = None, zone: tzinfo | None = None,
+           paper: str = "a4") -> bytes:
+    return SUMMARY_FORMATS[fmt].render_summary(evaluation, when, clinic, language, series, zone, paper)
 
 
 def summarize(questionnaire: Questionnaire, session: Session, fmt: str, when: datetime,
-              clinic: str | None = None, series: Series | None = None, zone: tzinfo | None = None) -> bytes:
+              clinic: str | None = None, series: Series | None = None, zone: tzinfo | None = None,
+              paper: str = "a4") -> bytes:
     """``series``: the patient's visits up to this one, for the "Since baseline" block; ``zone``:
-    where times are shown (None: the machine's zone)."""
+    where times are shown (None: the machine's zone); ``paper``: "a4" or "letter", for PDF and HTML."""
     return render(evaluate_session(questionnaire, session, session.language), fmt, when, clinic, session.language,
-                  series, zone)
+                  series, zone, paper)

@@ -125,7 +125,8 @@ def test_header_shows_age_weight_and_treatment_planned(tmp_path: Path) -> None:
     session_id = done.stdout.split("\t")[0]
     for fmt in ("text", "markdown", "html"):
         shown = run_installed("summary", session_id, "--format", fmt, "--data-dir", str(data)).stdout
-        top = (shown.split("For clinician review")[0] if fmt != "text" else shown.split("FOR CLINICIAN REVIEW")[0])
+        banner = {"text": "FOR CLINICIAN REVIEW", "html": '<p class="banner">'}.get(fmt, "For clinician review")
+        top = shown.split(banner)[0]
         top = top.replace("\\", "")  # markdown escapes "74." at the start of a value
         assert "74.5 kg" in top and "Ketamine infusion into a vein (IV)" in top and "42 years" in top, fmt
 

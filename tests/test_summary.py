@@ -177,7 +177,7 @@ def test_html_is_self_contained_and_escapes_everything() -> None:
     text = "".join(parser.text)
     assert "<script>alert(1)</script>" in text and "MRN <b>9</b>" in text
     assert "@page" in page and "@media print" in page
-    assert parser.tags.count("h2") == 6
+    assert parser.tags.count("h2") == 7  # the at-a-glance panel and six sections
 
 
 def test_markdown_is_commonmark_with_no_markup_from_answers() -> None:

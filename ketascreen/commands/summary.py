@@ -17,6 +17,7 @@ from ketascreen.formats import SUMMARY_FORMATS, names
 from ketascreen.index import Row
 from ketascreen.series import Series
 from ketascreen.session import Session
+from ketascreen.settings import PAPERS
 from ketascreen.store import Store, outside_store, private_directory, sync_directory, write_private
 from ketascreen.stored import stored_questionnaire
 from ketascreen.summarize import generated_at, summarize
@@ -41,11 +42,14 @@ class Summary:
 
 def summary(references: list[str], fmt: str, output: Path | None, output_dir: Path | None,
             send_to_printer: bool, data_dir: Path, clinic: str | None = None,
-            printer_name: str | None = None, force: bool = False, zone: tzinfo | None = None) -> Iterator[Summary]:
+            printer_name: str | None = None, force: bool = False, zone: tzinfo | None = None,
+            paper: str = "a4") -> Iterator[Summary]:
     """Each session's summary in turn, as it is written (a batch never holds every summary).
     ``--output`` replaces an existing file only when it is this session's summary, or with ``force``."""
     if fmt not in SUMMARY_FORMATS:
         raise UsageError(f"--format takes one of {names(SUMMARY_FORMATS)}, not '{fmt}'")
+    if paper not in PAPERS:
+        raise UsageError(f"--paper takes one of {', '.join(PAPERS)}, not '{paper}'")
     if output is not None and output_dir is not None:
         raise UsageError("use --output for one session or --output-dir for several, not both")
     if output is not None and len(references) > 1:
@@ -76,7 +80,7 @@ def summary(references: list[str], fmt: str, output: Path | None, output_dir: Pa
         series = _series(store, session, rows)
         if series is not None and fmt != "json":
             series = dated_in(series, zone)  # what a person reads; JSON keeps every time as recorded
-        content = summarize(stored_questionnaire(session), session, fmt, when, clinic, series, zone)
+        content = summarize(stored_questionnaire(session), session, fmt, when, clinic, series, zone, paper)
         done = Summary(session, fmt, content, when, clinic, series, zone)
         if printer is not None:
             _print(printer, printer_name, session, content)

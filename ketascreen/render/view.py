@@ -72,6 +72,27 @@ class AnswerView:
 
 
 @dataclass(frozen=True)
+class GlanceRow:
+    """One line of the at-a-glance panel: a kind of finding, how many, and which."""
+
+    kind: str  # a severity's value ("urgent", "contraindication", ...), "unassessed" or "scores"
+    symbol: str  # printed beside the words, so that colour never carries the meaning alone
+    heading: str
+    count: int | None  # None for the scores line
+    items: tuple[str, ...]
+
+
+# Symbols by kind: distinct in shape, so a greyscale copy still tells an urgent line from a precaution.
+GLANCE_SYMBOLS = {"urgent": "‼", "contraindication": "▲", "precaution": "●", "history": "○", "logistics": "·",
+                  "unassessed": "?", "scores": "■"}
+_GLANCE_HEADINGS = {Severity.URGENT: "Urgent", Severity.CONTRAINDICATION: "Possible contraindications",
+                    Severity.PRECAUTION: "Precautions", Severity.HISTORY: "Relevant history",
+                    Severity.LOGISTICS: "Logistics"}
+# Shown even when none was raised: "Urgent: none raised" is a finding a clinician looks for.
+_ALWAYS_SHOWN = (Severity.URGENT, Severity.CONTRAINDICATION, Severity.PRECAUTION)
+
+
+@dataclass(frozen=True)
 class SummaryView:
     title: str
     clinic: str | None
@@ -90,6 +111,7 @@ class SummaryView:
     amendments: tuple[AmendmentView, ...] = ()
     negatives: tuple[tuple[str, str], ...] = ()  # screen label, the answers behind "negative"
     series: tuple[str, ...] = ()  # "Since baseline": the patient's earlier visits, in words
+    glance: tuple[GlanceRow, ...] = ()  # the at-a-glance panel at the top of a printed summary
 
 
 def summary_view(evaluation: Evaluation, generated_at: str, clinic: str | None = None,
@@ -171,6 +193,7 @@ def summary_view(evaluation: Evaluation, generated_at: str, clinic: str | None =
             number += 1
             rows.append(AnswerView(number, row.question.label.get(language), row.words, row.state))
         answers.append((block.section.title.get(language), tuple(rows)))
+    glance = _glance(evaluation, language, unassessed, tuple(scores))
     return _clean(SummaryView(
         title=q.title.get(language),
         clinic=clinic,
@@ -190,7 +213,25 @@ def summary_view(evaluation: Evaluation, generated_at: str, clinic: str | None =
         negatives=tuple((label, "negative — " + "; ".join(words) if words else "negative")
                         for label, words in evaluation.negative_screens),
         series=tuple(since_baseline(series, session.id)) if series is not None else (),
+        glance=glance,
     ))
+
+
+def _glance(evaluation: Evaluation, language: str | None, unassessed: tuple[UnassessedView, ...],
+            scores: tuple[ScoreView, ...]) -> tuple[GlanceRow, ...]:
+    """Counts and labels of what was raised by severity, what could not be assessed, and the scores."""
+    rows = []
+    for severity in Severity:
+        labels = tuple(r.flag.label.get(language) for r in evaluation.raised if r.flag.severity is severity)
+        if labels or severity in _ALWAYS_SHOWN:
+            rows.append(GlanceRow(severity.value, GLANCE_SYMBOLS[severity.value], _GLANCE_HEADINGS[severity],
+                                  len(labels), labels))
+    rows.append(GlanceRow("unassessed", GLANCE_SYMBOLS["unassessed"], "Could not be assessed", len(unassessed),
+                          tuple(f"{item.label} ({item.severity.split(' — ')[0]})" for item in unassessed)))
+    if scores:
+        rows.append(GlanceRow("scores", GLANCE_SYMBOLS["scores"], "Scores", None,
+                              tuple(f"{score.label}: {score.words}" for score in scores)))
+    return tuple(rows)
 
 
 def _amended_mark(amendments: tuple[Amendment, ...]) -> str | None:
