@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench clean
+.PHONY: run test bench clean chromium
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,16 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@ $(VENV)/.installed-run
 
+# The print tests open the HTML summary in a real browser: Chromium from the OS packages (Playwright
+# drives it; its own browser download is not used). Installed with apt-get as root or with sudo;
+# elsewhere install Chromium yourself, or those tests are skipped (and fail under CI).
+chromium:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then :; \
+	elif ! command -v apt-get >/dev/null 2>&1; then echo "make: Chromium not found and no apt-get here: the print tests will be skipped"; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium; \
+	elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -q && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium; \
+	else echo "make: Chromium not found and not root: the print tests will be skipped"; fi
+
 $(VENV)/.installed-bench: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
 	touch $@
@@ -28,7 +38,7 @@ run: $(VENV)/.installed-run
 	@$(BIN)/ketascreen run; status=$$?; [ $$status -eq 130 ] || exit $$status
 
 # Lint and types first: they take seconds, and a type error is cheaper to read than a failed test.
-test: $(VENV)/.installed
+test: $(VENV)/.installed chromium
 	$(BIN)/ruff check ketascreen tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2

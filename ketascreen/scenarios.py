@@ -81,7 +81,32 @@ def find_scenarios(name: str) -> Path:
                                                  f"(bundled: {', '.join(bundled_ids())})")])
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """One scenario read from its file: its answers, with the defaults applied, and what it expects."""
+
+    name: str
+    line: int
+    answers: dict[str, Answer]
+    expect: Expectation
+
+
 def run_scenarios(path: Path) -> tuple[Questionnaire, list[Outcome]]:
+    source, prepared = prepare_scenarios(path)
+    return source.questionnaire, [_run(source, p.name, p.line, p.answers, p.expect) for p in prepared]
+
+
+def scenario_session(source: Source, answers: dict[str, Answer]) -> Session:
+    """A session holding ``answers``, as the interview would record them (before skip logic)."""
+    q = source.questionnaire
+    session = Session("test-test", "scenario", "test", q.id, q.version, q.sha256, str(source.path), source.text)
+    for qid, given in answers.items():
+        session.record(qid, given, "test")
+    return session
+
+
+def prepare_scenarios(path: Path) -> tuple[Source, list[Prepared]]:
+    """The questionnaire and every scenario of a scenarios file; every problem in it at once."""
     from ketascreen.loading.yamlread import YamlProblem, parse, read_text
 
     shown = str(path)
@@ -111,7 +136,7 @@ def run_scenarios(path: Path) -> tuple[Questionnaire, list[Outcome]]:
         raise ScenarioFileError(problems + [Problem(shown, *located.position(("scenarios",))[:2], "'scenarios' must be a list of scenarios")])
     flag_ids = {f.id for f in questionnaire.flags}
     score_ids = {s.id for s in questionnaire.scores}
-    prepared: list[tuple[str, int, dict[str, Answer], Expectation]] = []
+    prepared: list[Prepared] = []
     for index, raw in enumerate(scenarios):
         at = ("scenarios", index)
         line = located.position(at).line
@@ -134,10 +159,10 @@ def run_scenarios(path: Path) -> tuple[Questionnaire, list[Outcome]]:
         for qid in omit:
             answers.pop(qid, None)
         answers.update(given.answers)
-        prepared.append((name, line, answers, expect))
+        prepared.append(Prepared(name, line, answers, expect))
     if problems:
         raise ScenarioFileError(problems)
-    return questionnaire, [_run(source, name, line, answers, expect) for name, line, answers, expect in prepared]
+    return source, prepared
 
 
 def _expectation(located: Located, at: Path_, raw: Any, flag_ids: set[str], score_ids: set[str],
@@ -198,9 +223,7 @@ def _expectation(located: Located, at: Path_, raw: Any, flag_ids: set[str], scor
 
 def _run(source: Source, name: str, line: int, answers: dict[str, Answer], expect: Expectation) -> Outcome:
     q = source.questionnaire
-    session = Session("test-test", "scenario", "test", q.id, q.version, q.sha256, str(source.path), source.text)
-    for qid, given in answers.items():
-        session.record(qid, given, "test")
+    session = scenario_session(source, answers)
     outcome = Outcome(name, line)
     failed = [c.id for c in q.checks if breaks(c, session.value_of)]
     for cid in failed:

@@ -30,7 +30,8 @@ MACHINE_VARIABLES = frozenset({
 # KETASCREEN_CONFIG, KETASCREEN_DATA_DIR, KETASCREEN_DEBUG and any later one; _KETASCREEN_COMPLETE
 # turns every command into shell completion; typer's own switches.
 MACHINE_PREFIXES = ("KETASCREEN_", "_KETASCREEN_", "TYPER_", "_TYPER_")
-FIXED = {"TZ": "UTC", "TERM": "xterm-256color"}
+# LC_ALL decides the default paper size (a4 or letter) and overrides LANG and LC_PAPER.
+FIXED = {"TZ": "UTC", "TERM": "xterm-256color", "LC_ALL": "C.UTF-8"}
 XDG = {"XDG_CONFIG_HOME": ".config", "XDG_DATA_HOME": ".local/share", "XDG_CACHE_HOME": ".cache",
        "XDG_STATE_HOME": ".local/state"}
 

@@ -10,7 +10,8 @@ from ketascreen.render.view import AMENDED, BANNER, INCOMPLETE, NEGATIVES, SET_A
 
 CSS = """
 body { font-family: "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; font-size: 11pt; line-height: 1.4;
-       color: #111; max-width: 48rem; margin: 1.5rem auto; padding: 0 1rem; }
+       color: #111; max-width: 48rem; margin: 1.5rem auto; padding: 0 1rem;
+       font-variant-ligatures: no-common-ligatures; }  /* "Staff" stays searchable text in a printed PDF */
 h1 { font-size: 1.4rem; margin-bottom: .2rem; } h2 { font-size: 1.15rem; border-bottom: 1px solid #999;
      margin-top: 1.6rem; } h3 { font-size: 1rem; margin: 1rem 0 .3rem; }
 dl.header { display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1rem; }
@@ -19,10 +20,10 @@ dl.header dt { font-weight: bold; } dl.header dd { margin: 0; }
 .incomplete, .urgent-unassessed, .amended { border-color: URGENT_INK; color: URGENT_INK; }
 .marks { margin: .8rem 0; } .mark { display: inline-block; border: 3px solid URGENT_INK; color: URGENT_INK;
      font-size: 1.6rem; font-weight: bold; padding: .1rem .6rem; margin-right: .6rem; letter-spacing: .05em; }
-.glance { border: 1px solid #aaa; margin: 1rem 0; break-inside: avoid; }
+.glance { border: 1px solid #aaa; margin: 1rem 0; }
 .glance h2 { font-size: 1rem; margin: 0; padding: .3rem .6rem; border-bottom: 1px solid #aaa; }
 .glance table { border-collapse: collapse; width: 100%; table-layout: fixed; }
-.glance th { width: 36%; text-align: left; vertical-align: top; padding: .3rem .6rem; }
+.glance th { width: 42%; text-align: left; vertical-align: top; padding: .3rem .6rem; }
 .glance td { vertical-align: top; padding: .3rem .6rem; font-weight: bold; }
 .glance tr { border-top: 1px solid #ccc; } .glance tr.none td { font-weight: normal; }
 GLANCE_TONES

@@ -210,12 +210,13 @@ def _glance(view: SummaryView, room: float) -> list[Row]:
     so that neither colour nor a greyscale copy is needed to read it."""
     if not view.glance:
         return []
-    rows = [_para("At a glance", room, 11, bold=True, gap=1)]
-    heading_w = 62.0
+    # Each line is kept whole, the panel is not: it always starts on page 1, whatever its length.
+    rows = [_para("At a glance", room, 11, bold=True, gap=1, keep=True)]
+    heading_w = 70.0
     for item in view.glance:
         rows.append(_glance_row(item, room, heading_w))
     rows.append(Row(3.0))
-    return together(rows)
+    return rows
 
 
 def _glance_row(item: GlanceRow, room: float, heading_w: float) -> Row:
