@@ -33,7 +33,7 @@ from ketascreen.render.view import (
 if TYPE_CHECKING:  # fpdf2 is imported only when a PDF is made
     from fpdf import FPDF
 
-__all__ = ["FONT", "FONTS", "printable", "render_pdf"]
+__all__ = ["FONT", "FONTS", "layout", "printable", "render_pdf"]
 
 FONT = "DejaVu"
 HEADER, FOOTER = 9.0, 8.0  # mm taken by the running header and footer of every page
@@ -59,13 +59,8 @@ def render_pdf(view: SummaryView, created: datetime, paper: str = "a4") -> bytes
     for name in ("fpdf", "fontTools"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
     page_w, page_h = SIZES[paper]
-    room = page_w - MARGIN_LEFT - MARGIN_RIGHT
-    rows: list[Row] = []
-    for part in (_head, _glance, _open, _flags, _unassessed, _negatives, _set_aside, _series, _scores, _amendments,
-                 _answers, _sign_off):
-        rows += part(view, room)
     body_top = MARGIN_TOP + HEADER
-    pages = lay.paginate(rows, page_h - MARGIN_BOTTOM - FOOTER - body_top)
+    pages = layout(view, paper)
 
     pdf = FPDF(unit="mm", format=(page_w, page_h))
     pdf.set_creation_date(created)
@@ -84,6 +79,17 @@ def render_pdf(view: SummaryView, created: datetime, paper: str = "a4") -> bytes
             pen.draw(current, MARGIN_LEFT, body_top + top)
         _running_footer(pen, view, page_w, page_h, number, len(pages))
     return bytes(pdf.output())
+
+
+def layout(view: SummaryView, paper: str = "a4") -> list[list[tuple[float, Row]]]:
+    """The body of each page: rows and where they start below the running header (mm)."""
+    page_w, page_h = SIZES[paper]
+    room = page_w - MARGIN_LEFT - MARGIN_RIGHT
+    rows: list[Row] = []
+    for part in (_head, _glance, _open, _flags, _unassessed, _negatives, _set_aside, _series, _scores, _amendments,
+                 _answers, _sign_off):
+        rows += part(view, room)
+    return lay.paginate(rows, page_h - MARGIN_BOTTOM - FOOTER - MARGIN_TOP - HEADER)
 
 
 class _Pen:
