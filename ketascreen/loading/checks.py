@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeGuard
 
+from ketascreen.loading.translations import translation_problems
 from ketascreen.loading.yamlread import Located, Mark, Path_
 from ketascreen.model import COMPARISON_OPERATORS, ORDER_OPERATORS
 from ketascreen.textsafe import did_you_mean
@@ -92,6 +93,7 @@ def semantic_problems(located: Located) -> list[Finding]:
     _check_checks(ctx, data)
     _check_screens(ctx, data)
     _check_shows(ctx, data)
+    ctx.findings.extend(translation_problems(located))
     return ctx.findings
 
 

@@ -107,8 +107,9 @@ def _check(text: str, shown: str, origin: Path | None, lint: bool = False) -> tu
     warnings: list[Problem] = []
     if lint:
         from ketascreen.loading.lint import lint as safety_lint
+        from ketascreen.loading.translations import untranslated_texts
 
-        found = safety_lint(questionnaire, located, shown, extends=extends)
+        found = safety_lint(questionnaire, located, shown, extends=extends) + untranslated_texts(located)
         if base is not None:
             from ketascreen.loading.protect import protect
 
