@@ -21,13 +21,16 @@ def generated_at() -> datetime:
 
 
 def render(evaluation: Evaluation, fmt: str, when: datetime, clinic: str | None = None,
-           language: str | None = None, series: Series | None = None, zone: tzinfo | None = None) -> bytes:
-    return SUMMARY_FORMATS[fmt].render_summary(evaluation, when, clinic, language, series, zone)
+           asked: str | None = None, series: Series | None = None, zone: tzinfo | None = None) -> bytes:
+    return SUMMARY_FORMATS[fmt].render_summary(evaluation, when, clinic, asked, series, zone)
 
 
 def summarize(questionnaire: Questionnaire, session: Session, fmt: str, when: datetime,
-              clinic: str | None = None, series: Series | None = None, zone: tzinfo | None = None) -> bytes:
+              clinic: str | None = None, series: Series | None = None, zone: tzinfo | None = None,
+              show_asked_text: bool = False) -> bytes:
     """``series``: the patient's visits up to this one, for the "Since baseline" block; ``zone``:
-    where times are shown (None: the machine's zone)."""
-    return render(evaluate_session(questionnaire, session, session.language), fmt, when, clinic, session.language,
-                  series, zone)
+    where times are shown (None: the machine's zone). The summary is in the clinic's language (the
+    file's) whatever language the patient was asked in; ``show_asked_text`` adds, beside each answer,
+    the question as it was asked when that was in another language."""
+    asked = session.language if show_asked_text and session.language != questionnaire.language else None
+    return render(evaluate_session(questionnaire, session, None), fmt, when, clinic, asked, series, zone)

@@ -218,6 +218,8 @@ def _answers(out: _Writer, view: SummaryView) -> None:
         out.para(title, 10.5, bold=True, gap=0.5)
         for row in rows:
             out.para(f"{row.number}. {row.label}: {row.answer}", 9, indent=3, gap=0)
+            if row.asked:
+                out.para(f"asked: {row.asked}", 8, indent=7, gap=0)
         out.pdf.ln(1.5)
 
 
