@@ -15,13 +15,10 @@ from ketascreen.describe import plain
 from ketascreen.model import Check, Question, Questionnaire
 from ketascreen.scoring import facts_for
 from ketascreen.session import DECLINED, UNKNOWN, VALUE, Answer, AnswerValue, Session, now
+from ketascreen.wording import wording
 
 # Typed commands, the same at every prompt. A lone letter is a command, never a text answer.
 BACK, HELP, QUIT, KEEP = "b", "?", "q", ""
-UNKNOWN_KEYS = ("u", "unknown")
-DECLINED_KEYS = ("d", "declined")
-YES = ("y", "yes")
-NO = ("n", "no")
 DATE_RULE = "year-month-day (2026-11-29) or day/month/year (29/11/2026)"
 
 
@@ -154,21 +151,34 @@ def check_answer(questionnaire: Questionnaire, session: Session, question: Quest
 # --- what a typed answer means -----------------------------------------------------------------
 
 
-def parse_typed(question: Question, typed: str) -> Answer:
-    """A line typed at the prompt as an Answer, or InvalidAnswer saying what would be accepted."""
+def command(typed: str, language: str | None = None) -> str | None:
+    """BACK, HELP or QUIT when the line typed is that key (or one of the language's words for it);
+    None for anything else."""
+    words = wording(language)
+    lowered = " ".join(typed.split()).lower()
+    for key, spelled in ((BACK, words.back), (HELP, words.help), (QUIT, words.quit)):
+        if lowered in spelled:
+            return key
+    return None
+
+
+def parse_typed(question: Question, typed: str, language: str | None = None) -> Answer:
+    """A line typed at the prompt as an Answer, or InvalidAnswer saying what would be accepted;
+    ``language``: the interview's, whose words for yes, no, unknown and declined count too."""
+    words = wording(language)
     text = " ".join(typed.split()) if question.type != "text" else typed.strip()
-    lowered = text.lower()
-    if lowered in UNKNOWN_KEYS:
+    lowered = " ".join(text.lower().split())
+    if lowered in words.unknown:
         if not question.accepts_unknown:
             raise InvalidAnswer("this question needs an answer: \"unknown\" is not accepted here")
         return Answer(UNKNOWN, at=now())
-    if lowered in DECLINED_KEYS:
+    if lowered in words.declined:
         if not question.accepts_declined:
             raise InvalidAnswer("this question needs an answer: \"declined\" is not accepted here")
         return Answer(DECLINED, at=now())
     if not text:
-        raise InvalidAnswer(f"an answer is needed: {expected(question)}")
-    return Answer(VALUE, _parse_value(question, text), now())
+        raise InvalidAnswer(words.needed.format(expected=expected(question, language=language)))
+    return Answer(VALUE, _parse_value(question, text, language), now())
 
 
 def check_value(question: Question, value: object) -> AnswerValue:
@@ -207,32 +217,33 @@ def check_value(question: Question, value: object) -> AnswerValue:
     return text
 
 
-def _parse_value(question: Question, text: str) -> AnswerValue:
+def _parse_value(question: Question, text: str, language: str | None = None) -> AnswerValue:
     kind = question.type
     lowered = text.lower()
+    words = wording(language)
     if kind == "yes_no":
-        if lowered in YES or lowered == "true":
+        if lowered in words.yes or lowered == "true":
             return True
-        if lowered in NO or lowered == "false":
+        if lowered in words.no or lowered == "false":
             return False
-        raise InvalidAnswer(expected(question))
+        raise InvalidAnswer(expected(question, language=language))
     if kind in ("integer", "number"):
-        return _parse_number(question, lowered)
+        return _parse_number(question, lowered, language)
     if kind == "choice":
-        return _pick(question, lowered)
+        return _pick(question, lowered, language)
     if kind == "multi_choice":
         if lowered in ("0", "none"):
             return ()
         parts = [p for p in re.split(r"[,\s]+", lowered) if p]
-        picked = {_pick(question, part) for part in parts}
+        picked = {_pick(question, part, language) for part in parts}
         return tuple(c.code for c in question.choices if c.code in picked)
     if kind == "scale":
         try:
             score = int(lowered)
         except ValueError:
-            raise InvalidAnswer(expected(question)) from None
+            raise InvalidAnswer(expected(question, language=language)) from None
         if score not in {o.score for o in question.options}:
-            raise InvalidAnswer(expected(question))
+            raise InvalidAnswer(expected(question, language=language))
         return score
     if kind == "date":
         return _parse_date(text).isoformat()
@@ -244,7 +255,7 @@ UNIT_ALIASES = {"beats per minute": ("bpm", "/min", "per minute"), "mmhg": ("mm 
                 "kg": ("kgs", "kilograms"), "years": ("yrs", "y", "year")}
 
 
-def _parse_number(question: Question, text: str) -> int | float:
+def _parse_number(question: Question, text: str, language: str | None = None) -> int | float:
     unit = (question.unit or "").lower()
     for spelled in ((unit, *UNIT_ALIASES.get(unit, ())) if unit else ()):
         if text.endswith(spelled):
@@ -265,19 +276,19 @@ def _parse_number(question: Question, text: str) -> int | float:
             number = float(text)
             number = int(number) if number.is_integer() and "." not in text else number
     except ValueError:
-        raise InvalidAnswer(expected(question)) from None
+        raise InvalidAnswer(expected(question, language=language)) from None
     if (question.min is not None and number < question.min) or (question.max is not None and number > question.max):
-        raise InvalidAnswer(f"out of range: {expected(question)}")
+        raise InvalidAnswer(wording(language).out_of_range.format(expected=expected(question, language=language)))
     return number
 
 
-def _pick(question: Question, text: str) -> str:
+def _pick(question: Question, text: str, language: str | None = None) -> str:
     if re.fullmatch(r"[0-9]{1,6}", text) and 1 <= int(text) <= len(question.choices):
         return question.choices[int(text) - 1].code
     for choice in question.choices:
         if choice.code.lower() == text:
             return choice.code
-    raise InvalidAnswer(expected(question))
+    raise InvalidAnswer(expected(question, language=language))
 
 
 def _parse_date(text: str) -> date:
@@ -295,32 +306,33 @@ def _parse_date(text: str) -> date:
     raise InvalidAnswer(f"a date, as {DATE_RULE}")
 
 
-def expected(question: Question, with_keys: bool = True) -> str:
-    """What would be accepted, in a few words (with_keys: mention u and d where they are accepted)."""
+def expected(question: Question, with_keys: bool = True, language: str | None = None) -> str:
+    """What would be accepted, in a few words (with_keys: mention u and d where they are accepted),
+    in the interview's language."""
+    w = wording(language)
     kind = question.type
     if kind == "yes_no":
-        words = "y for yes or n for no"
+        words = w.yes_no_expected
     elif kind in ("integer", "number"):
-        words = "a whole number" if kind == "integer" else "a number (decimals with a point, e.g. 72.5)"
+        words = w.whole_number if kind == "integer" else w.a_number
         if question.min is not None and question.max is not None:
-            words += f" from {plain(question.min)} to {plain(question.max)}"
+            words += w.from_to.format(low=plain(question.min), high=plain(question.max))
         elif question.min is not None:
-            words += f" of at least {plain(question.min)}"
+            words += w.at_least.format(low=plain(question.min))
         elif question.max is not None:
-            words += f" of at most {plain(question.max)}"
+            words += w.at_most.format(high=plain(question.max))
         if question.unit:
             words += f" {question.unit}"
     elif kind == "choice":
-        words = f"the number of one choice, 1 to {len(question.choices)}"
+        words = w.one_choice.format(count=len(question.choices))
     elif kind == "multi_choice":
-        words = f"the numbers of the choices that apply, separated by commas (1 to {len(question.choices)}), or 0 for none"
+        words = w.some_choices.format(count=len(question.choices))
     elif kind == "scale":
         scores = sorted(o.score for o in question.options)
-        words = f"the score of one option, {scores[0]} to {scores[-1]}"
+        words = w.one_score.format(low=scores[0], high=scores[-1])
     elif kind == "date":
-        words = f"a date, as {DATE_RULE}"
+        words = w.a_date
     else:
-        words = "the answer as free text"
-    extras = [w for w, ok in (("u for unknown", question.accepts_unknown), ("d for declined", question.accepts_declined)) if ok]
-    return words + (f"; or {' or '.join(extras)}" if extras and with_keys else "")
-
+        words = w.free_text
+    extras = [k for k, ok in ((w.key_u_means, question.accepts_unknown), (w.key_d_means, question.accepts_declined)) if ok]
+    return words + (w.or_keys.format(keys=w.or_word.join(extras)) if extras and with_keys else "")

@@ -8,9 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ketascreen.evaluate import Evaluation, FlagResult
-from ketascreen.model import Severity
+from ketascreen.model import Severity, Text
 from ketascreen.session import Session
 from ketascreen.textsafe import visible
+from ketascreen.wording import language_name
 
 ACKNOWLEDGED = "urgent_acknowledged"
 
@@ -65,12 +66,24 @@ def unacknowledged_urgent(evaluation: Evaluation) -> list[FlagResult]:
     return [r for r in urgent_raised(evaluation) if r.flag.id not in done]
 
 
+def instruction_lines(instruction: Text, language: str | None, prefix: str = "") -> list[str]:
+    """What staff must do, in the clinic's language (the file's), then in the interview's language
+    when the file has it there too: the person at the terminal may read either, and an urgent
+    instruction must not be missed for want of a language."""
+    lines = [f"{prefix}What to do: {instruction.get()}"]
+    translated = dict(instruction.translations).get(language) if language else None
+    if translated is not None and translated != instruction.get():
+        lines.append(f"{prefix}({language_name(language or '')}) {translated}")
+    return lines
+
+
 def notice_lines(result: FlagResult, language: str | None = None) -> list[str]:
-    """What a notice says: what was found, the answers behind it, and what staff must do."""
-    lines = [f"{result.flag.severity.heading.upper()}: {result.flag.label.get(language)}"]
+    """What a notice says: what was found, the answers behind it, and what staff must do
+    (``language``: the interview's, for the instruction's translation)."""
+    lines = [f"{result.flag.severity.heading.upper()}: {result.flag.label.get()}"]
     lines += [f"Found: {found}" for found in result.evidence]
     if result.flag.staff_instruction is not None:
-        lines.append(f"What to do: {result.flag.staff_instruction.get(language)}")
+        lines += instruction_lines(result.flag.staff_instruction, language)
     return [visible(line) for line in lines]
 
 
@@ -80,7 +93,7 @@ def closing_lines(evaluation: Evaluation, language: str | None = None) -> list[s
     visible: these lines also go to standard error and logs."""
     lines: list[str] = []
     for result in urgent_raised(evaluation):
-        lines.append(f"URGENT: {result.flag.label.get(language)}")
+        lines.append(f"URGENT: {result.flag.label.get()}")
         if result.flag.staff_instruction is not None:
-            lines.append(f"  What to do: {result.flag.staff_instruction.get(language)}")
+            lines += instruction_lines(result.flag.staff_instruction, language, "  ")
     return [visible(line) for line in lines]

@@ -302,6 +302,8 @@ def summary(
     force: bool = typer.Option(False, "--force", help="Replace an --output file that is not this session's summary."),
     paper: str | None = typer.Option(None, "--paper", metavar="SIZE", help="a4 or letter, for PDF and printed HTML "
                                      "(default: the settings' paper, else the machine's locale)."),
+    show_asked_text: bool = typer.Option(False, "--show-asked-text", help="Beside each answer, the question as it was "
+                                         "asked when the interview was in another language."),
     data_dir: Path | None = typer.Option(None, "--data-dir", metavar="DIR", help=DATA_DIR_HELP),
 ) -> None:
     """The clinician summary: flags first with their evidence, then what could not be assessed, scores and every answer."""
@@ -310,7 +312,7 @@ def summary(
     settings = _settings(ctx, data_dir=data_dir, summary_format=fmt, paper=paper.lower() if paper else None)
     for done in summaries(sessions, settings.summary_format, output, output_dir, send_to_printer,
                           settings.sessions_directory, settings.clinic_name, settings.printer, force, settings.zone,
-                          settings.paper):
+                          show_asked_text, settings.paper):
         if done.printed:
             say(f"sent session {done.session.id} to the printer", prefix=False)
         elif done.in_batch:
@@ -329,7 +331,7 @@ def _show_summary(done: Summary) -> None:
 
         plain = "NO_COLOR" in os.environ or os.environ.get("TERM") == "dumb"
         show_summary(done.session, done.clinic, done.when, Console(highlight=False, emoji=False, no_color=plain),
-                     series=done.series, zone=done.zone)
+                     series=done.series, zone=done.zone, show_asked_text=done.show_asked_text)
         return
     _to_stdout(done.content, done.fmt)
 

@@ -32,6 +32,7 @@ from ketascreen.model import (
     Question,
     Questionnaire,
     Section,
+    Text,
 )
 from ketascreen.session import DECLINED, UNKNOWN
 
@@ -48,6 +49,7 @@ ORDINAL = "http://hl7.org/fhir/StructureDefinition/ordinalValue"
 MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
 MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
 UNIT = "http://hl7.org/fhir/StructureDefinition/questionnaire-unit"
+TRANSLATION = "http://hl7.org/fhir/StructureDefinition/translation"
 ITEM_TYPES = {"yes_no": "boolean", "integer": "integer", "number": "decimal", "choice": "choice",
               "multi_choice": "choice", "scale": "choice", "text": "text", "date": "date"}
 FHIR_OPERATORS = {"equals": "=", "not_equals": "!=", "above": ">", "at_least": ">=", "below": "<", "at_most": "<="}
@@ -64,14 +66,27 @@ def choice_system(questionnaire: Questionnaire, question: Question) -> str:
 # --- Questionnaire -----------------------------------------------------------------------------
 
 
+def translated(key: str, text: Text) -> dict[str, Any]:
+    """``key`` with the text in the file's language and, under FHIR's ``_key``, one translation
+    extension per other language the text is written in."""
+    others = [(language, words) for language, words in text.translations if language != text.default]
+    field: dict[str, Any] = {key: text.get()}
+    if others:
+        field["_" + key] = {"extension": [{"url": TRANSLATION, "extension": [{"url": "lang", "valueCode": language},
+                                                                            {"url": "content", "valueString": words}]}
+                                          for language, words in others]}
+    return field
+
+
 def questionnaire_resource(q: Questionnaire) -> dict[str, Any]:
     return {
         "resourceType": "Questionnaire",
         "id": _fhir_id(q.id),
+        "language": q.language,
         "url": canonical(q),
         "version": q.version,
         "name": "".join(part.capitalize() for part in q.id.replace("-", "_").replace(".", "_").split("_")) or "Questionnaire",
-        "title": q.title.get(),
+        **translated("title", q.title),
         "status": "active",
         **({"description": q.description.get()} if q.description else {}),
         "item": [_group(q, section) for section in q.sections],
@@ -79,7 +94,7 @@ def questionnaire_resource(q: Questionnaire) -> dict[str, Any]:
 
 
 def _group(q: Questionnaire, section: Section) -> dict[str, Any]:
-    group: dict[str, Any] = {"linkId": section.id, "type": "group", "text": section.title.get()}
+    group: dict[str, Any] = {"linkId": section.id, "type": "group", **translated("text", section.title)}
     if section.codes:
         group["code"] = [_coding(c) for c in section.codes]
     if section.when is not None:
@@ -89,7 +104,7 @@ def _group(q: Questionnaire, section: Section) -> dict[str, Any]:
 
 
 def _item(q: Questionnaire, question: Question) -> dict[str, Any]:
-    item: dict[str, Any] = {"linkId": question.id, "text": question.text.get(), "type": ITEM_TYPES[question.type],
+    item: dict[str, Any] = {"linkId": question.id, **translated("text", question.text), "type": ITEM_TYPES[question.type],
                             "required": question.required}
     if question.codes:
         item["code"] = [_coding(c) for c in question.codes]
@@ -97,10 +112,11 @@ def _item(q: Questionnaire, question: Question) -> dict[str, Any]:
     if question.type == "multi_choice":
         item["repeats"] = True
     if question.choices:
-        item["answerOption"] = [{"valueCoding": _option_coding(q, question, c.code, c.label.get(), c.codes)}
-                                for c in question.choices]
+        item["answerOption"] = [{"valueCoding": _with_display(_option_coding(q, question, c.code, c.label.get(), c.codes),
+                                                              c.label)} for c in question.choices]
     if question.options:
-        item["answerOption"] = [{"valueCoding": _option_coding(q, question, str(o.score), o.label.get(), o.codes, o.score)}
+        item["answerOption"] = [{"valueCoding": _with_display(_option_coding(q, question, str(o.score), o.label.get(),
+                                                                             o.codes, o.score), o.label)}
                                 for o in question.options]
     number_key = "valueInteger" if question.type == "integer" else "valueDecimal"
     if question.min is not None:
@@ -206,6 +222,8 @@ def response_resource(evaluation: Evaluation) -> dict[str, Any]:
         if session.status == "completed" else "in-progress",
         "subject": subject,
         "authored": session.completed or session.updated or session.created,
+        # the language the patient was asked in; the item texts are the clinic's, as in the summary
+        "language": session.language or q.language,
         "author": {"display": session.staff},
     }
     if contained:
@@ -297,6 +315,13 @@ def _option_coding(q: Questionnaire, question: Question, code: str, label: str, 
     published = _coding(codes[0])
     published.setdefault("display", label)
     return {**published, "extension": extensions + [{"url": EXT_OWN_CODE, "valueCoding": own}]}
+
+
+def _with_display(coding: dict[str, Any], label: Text) -> dict[str, Any]:
+    """The option's translations on the Coding's display, where the display is the option's label."""
+    if coding.get("display") != label.get():
+        return coding
+    return {**coding, **{k: v for k, v in translated("display", label).items() if k != "display"}}
 
 
 def _fhir_id(text: str) -> str:

@@ -15,8 +15,9 @@ if TYPE_CHECKING:
     from ketascreen.evaluate import Evaluation
     from ketascreen.series import Series
 
-# (evaluation, generated at, clinic name, language, the patient's series, the zone times are shown
-# in, the paper a printed summary is laid out for: "a4" or "letter")
+# (evaluation, generated at, clinic name, the language whose question text is shown beside each answer
+# (None: none), the patient's series, the zone times are shown in, the paper a printed summary is
+# laid out for: "a4" or "letter")
 SummaryRenderer = Callable[["Evaluation", datetime, "str | None", "str | None", "Series | None", "tzinfo | None",
                             str], bytes]
 
@@ -31,11 +32,11 @@ class OutputFormat:
 
 
 def _view_renderer(name: str) -> SummaryRenderer:
-    def render(evaluation: Evaluation, when: datetime, clinic: str | None, language: str | None,
+    def render(evaluation: Evaluation, when: datetime, clinic: str | None, asked: str | None,
                series: Series | None, zone: tzinfo | None, paper: str) -> bytes:
         from ketascreen.render.view import summary_view
 
-        view = summary_view(evaluation, when.isoformat(timespec="seconds"), clinic, language, series, zone)
+        view = summary_view(evaluation, when.isoformat(timespec="seconds"), clinic, None, series, zone, asked)
         if name == "text":
             from ketascreen.render.text import render_text
 
@@ -55,12 +56,12 @@ def _view_renderer(name: str) -> SummaryRenderer:
     return render
 
 
-def _json_summary(evaluation: Evaluation, when: datetime, clinic: str | None, language: str | None,
+def _json_summary(evaluation: Evaluation, when: datetime, clinic: str | None, asked: str | None,
                   series: Series | None, zone: tzinfo | None, paper: str) -> bytes:
     # JSON keeps every time as recorded, ISO 8601 with its offset: a program converts as it needs.
     from ketascreen.render.json import render_json
 
-    return render_json(evaluation, when.isoformat(timespec="seconds"), clinic, language, series).encode("utf-8")
+    return render_json(evaluation, when.isoformat(timespec="seconds"), clinic, None, series, asked).encode("utf-8")
 
 
 def _history_renderer(name: str) -> Callable[[Series, datetime], bytes]:

@@ -21,7 +21,14 @@ from rich.console import Console
 from rich.text import Text
 
 from ketascreen import answering as rules
-from ketascreen.attention import ACKNOWLEDGED, closing_lines, notice_lines, pressing, unacknowledged_urgent
+from ketascreen.attention import (
+    ACKNOWLEDGED,
+    closing_lines,
+    instruction_lines,
+    notice_lines,
+    pressing,
+    unacknowledged_urgent,
+)
 from ketascreen.describe import describe_value
 from ketascreen.errors import ExitStatus, Interrupted, NoMoreInput
 from ketascreen.evaluate import Evaluation, FlagResult, evaluate_session
@@ -33,6 +40,7 @@ from ketascreen.session import COMPLETED, DECLINED, UNKNOWN, Answer, Session
 from ketascreen.store import Store
 from ketascreen.stored import stored_questionnaire
 from ketascreen.textsafe import visible
+from ketascreen.wording import Wording, language_name, wording
 
 MAX_REFERENCE = 64
 ACKNOWLEDGE = "ok"
@@ -136,8 +144,13 @@ class Interview:
     pages_seen: set[int] = field(default_factory=set)  # review pages shown in this sitting
     pages_seen_of: int = 0  # how many pages the review had when they were shown
 
+    @property
+    def says(self) -> Wording:
+        return wording(self.language)
+
     def evaluation(self) -> Evaluation:
-        return evaluate_session(self.questionnaire, self.session, self.language, history=False)
+        # Findings are for staff and the chart: in the clinic's language, whatever the patient's.
+        return evaluate_session(self.questionnaire, self.session, None, history=False)
 
     def attend_to_findings(self) -> None:
         """Notices for urgent and contraindication flags raised since the last answer. On the first
@@ -176,10 +189,11 @@ class Interview:
     def contraindication_notice(self, result: FlagResult) -> None:
         found = "; ".join(result.evidence)
         self.screen.say()
-        self.screen.say(f"Possible contraindication: {result.flag.label.get(self.language)}"
+        self.screen.say(f"Possible contraindication: {result.flag.label.get()}"
                         + (f" (found: {found})" if found else "") + ".", "bold yellow")
         if result.flag.staff_instruction is not None:
-            self.screen.say(result.flag.staff_instruction.get(self.language), "bold yellow")
+            for line in instruction_lines(result.flag.staff_instruction, self.language):
+                self.screen.say(line, "bold yellow")
 
     def run(self, start: Question | None) -> str:
         """Ask until the session is confirmed ("completed") or staff save and quit ("quit")."""
@@ -210,7 +224,7 @@ class Interview:
                 self.show_question(current)
                 shown_question = current.id
             typed = self.screen.ask()
-            command = typed.strip().lower()
+            command = rules.command(typed, self.language)
             if command == rules.QUIT:
                 return "quit"
             if command == rules.HELP:
@@ -219,20 +233,21 @@ class Interview:
             if command == rules.BACK:
                 previous = rules.preceding(self.questionnaire, self.session, current.id)
                 if previous is None:
-                    self.screen.say("This is the first question.", "yellow")
+                    self.screen.say(self.says.first_question, "yellow")
                 else:
                     current = previous
                 continue
-            if command == rules.KEEP and (current.id in self.session.answers or not current.required):
+            if not typed.strip() and (current.id in self.session.answers or not current.required):
                 kept = self.session.answers.get(current.id)
-                self.screen.say(f"Kept: {self.words(current, kept)}" if kept else "Left open.", "green")
+                self.screen.say(self.says.kept.format(words=self.words(current, kept)) if kept else self.says.left_open,
+                                "green")
                 current = self.after(current, correcting)
                 continue
             try:
-                given = rules.parse_typed(current, typed)
+                given = rules.parse_typed(current, typed, self.language)
                 rules.check_answer(self.questionnaire, self.session, current, given, self.language)
             except rules.InvalidAnswer as problem:
-                self.screen.say(f"Not accepted: {problem}.", "yellow")
+                self.screen.say(self.says.not_accepted.format(problem=problem), "yellow")
                 continue
             before = self.session.answers.get(current.id)
             changed = not given.same_as(before)
@@ -242,7 +257,7 @@ class Interview:
             if changed and self.session.status == COMPLETED:
                 self.session.reopen()
             self.store.save(self.session)
-            self.screen.say(f"Saved: {self.words(current, given)}", "green")
+            self.screen.say(self.says.saved.format(words=self.words(current, given)), "green")
             if removed:
                 labels = ", ".join(self.questionnaire.question(q).label.get(self.language) for q in removed)
                 self.screen.say(f"No longer asked after this change, so set aside (kept in the audit trail): {labels}", "yellow")
@@ -264,49 +279,50 @@ class Interview:
         section = self.questionnaire.section_of(question.id)
         self.screen.say()
         self.screen.heading(section.title.get(self.language))
+        notice = section.untranslated_notice(self.language)
+        if notice is not None:
+            self.screen.say(f"Staff: {notice}", "bold yellow")
         if section.intro:
-            self.screen.say(f"Read first: {section.intro.get(self.language)}", "italic")
+            self.screen.say(self.says.read_first.format(intro=section.intro.get(self.language)), "italic")
 
     def show_question(self, question: Question) -> None:
         step = rules.step_at(self.questionnaire, self.session, question.id)
         screen = self.screen
         screen.say()
-        screen.say(f"Question {step.position} of about {step.total}", "dim")
+        screen.say(self.says.question_of.format(position=step.position, total=step.total), "dim")
+        if not question.text.has(self.language):
+            # A clinic's own question with no text in the patient's language: staff must not read it
+            # out as if it were translated.
+            screen.say(f"Staff: this question has no {language_name(self.language or '')} text in the questionnaire; "
+                       f"it is shown in {language_name(question.text.default)}.", "bold yellow")
         screen.say(question.text.get(self.language), "bold")
         for number, choice in enumerate(question.choices, start=1):
             screen.say(f"  {number}  {choice.label.get(self.language)}")
         for option in question.options:
             screen.say(f"  {option.score}  {option.label.get(self.language)}")
-        screen.say(f"Answer: {rules.expected(question, with_keys=False)}.", "cyan")
+        screen.say(self.says.answer.format(expected=rules.expected(question, with_keys=False, language=self.language)),
+                   "cyan")
         current = self.session.answers.get(question.id)
         if current is not None:
-            screen.say(f"Current answer: {self.words(question, current)} (Enter keeps it)", "magenta")
+            screen.say(self.says.current.format(words=self.words(question, current)), "magenta")
         elif not question.required:
-            screen.say("Optional: Enter leaves it open.", "dim")
-        screen.say(self.legend(question), "dim")
-
-    @staticmethod
-    def legend(question: Question) -> str:
-        keys = []
-        if question.accepts_unknown:
-            keys.append("u unknown")
-        if question.accepts_declined:
-            keys.append("d declined")
-        keys += ["b back", "? help", "q save and quit"]
-        return "Keys: " + " · ".join(keys)
+            screen.say(self.says.optional, "dim")
+        screen.say(legend(question, self.says), "dim")
 
     def show_help(self, question: Question) -> None:
         if question.help:
-            self.screen.say(f"Help: {question.help.get(self.language)}", "italic")
+            self.screen.say(self.says.help_label.format(help=question.help.get(self.language)), "italic")
         else:
-            self.screen.say("No help text for this question.", "dim")
-        self.screen.say("Type the answer and press Enter. A single letter u, d, b, ? or q is a key, never an answer.", "dim")
+            self.screen.say(self.says.no_help, "dim")
+        self.screen.say(self.says.help_footer, "dim")
 
     def words(self, question: Question, given: Answer) -> str:
         if given.state == UNKNOWN:
-            return "unknown"
+            return self.says.unknown_word
         if given.state == DECLINED:
-            return "declined to answer"
+            return self.says.declined_word
+        if question.type == "yes_no" and isinstance(given.value, bool):
+            return self.says.yes_word if given.value else self.says.no_word
         # the same words as the summary, so staff and clinician read an answer alike
         return describe_value(question, given.value, self.language)
 
@@ -412,6 +428,17 @@ class Interview:
         self.screen.heading("Review: what changed")
         for line in self.changes:
             self.screen.say(f"  {line}")
+
+
+def legend(question: Question, says: Wording) -> str:
+    """The keys this question accepts, in the interview's words."""
+    keys = []
+    if question.accepts_unknown:
+        keys.append(says.key_unknown)
+    if question.accepts_declined:
+        keys.append(says.key_declined)
+    keys += [says.key_back, says.key_help, says.key_quit]
+    return says.keys + " · ".join(keys)
 
 
 def command_as_typed() -> str:
@@ -522,10 +549,12 @@ SUMMARY_STYLES = {
 
 
 def show_summary(session: Session, clinic: str | None, when: datetime, console: Console | None = None,
-                 up_to_scores: bool = False, series: Series | None = None, zone: tzinfo | None = None) -> None:
+                 up_to_scores: bool = False, series: Series | None = None, zone: tzinfo | None = None,
+                 show_asked_text: bool = False) -> None:
     questionnaire = stored_questionnaire(session)
-    evaluation = evaluate_session(questionnaire, session, session.language)
-    view = summary_view(evaluation, when.isoformat(timespec="seconds"), clinic, session.language, series, zone)
+    evaluation = evaluate_session(questionnaire, session, None)  # the chart's language, not the patient's
+    asked = session.language if show_asked_text and session.language != questionnaire.language else None
+    view = summary_view(evaluation, when.isoformat(timespec="seconds"), clinic, None, series, zone, asked)
     console = console or Console(highlight=False, emoji=False)
     for line, style in text_lines(view, console.width):  # wrapped to the terminal, 80 columns at most
         if up_to_scores and line == "EVERY ANSWER":

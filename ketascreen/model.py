@@ -50,6 +50,10 @@ class Text:
             return found[language]
         return found[self.default]
 
+    def has(self, language: str | None) -> bool:
+        """Whether this text is written in ``language`` (None or the file's language: always)."""
+        return not language or language == self.default or language in dict(self.translations)
+
     def __str__(self) -> str:
         return self.get()
 
@@ -175,6 +179,12 @@ class Section:
     source: Text | None = None
     when: Condition | None = None
     codes: tuple[Coding, ...] = ()  # an instrument's panel code, e.g. LOINC 44249-1 for the PHQ-9
+    # Languages the section is knowingly not translated into, each with what staff are told when an
+    # interview in that language reaches it (a validated instrument with no validated translation).
+    untranslated: tuple[tuple[str, str], ...] = ()
+
+    def untranslated_notice(self, language: str | None) -> str | None:
+        return dict(self.untranslated).get(language) if language else None
 
 
 @dataclass(frozen=True)

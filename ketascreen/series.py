@@ -97,7 +97,7 @@ def visit_of(evaluation: Evaluation) -> Visit:
         bp={qid: _int(session.value_of(qid)) for qid in (*BP_QUESTIONS, *POST_DOSE_BP)},
         urgent=tuple(r.flag.id for r in shown if r.flag.severity is Severity.URGENT),
         contraindications=tuple(r.flag.id for r in shown if r.flag.severity is Severity.CONTRAINDICATION),
-        raised=tuple((r.flag.id, r.flag.label.get(evaluation.session.language)) for r in shown),
+        raised=tuple((r.flag.id, r.flag.label.get()) for r in shown),
         completed_once=session.status == COMPLETED or session.first_completed() is not None,
         has_phq9=phq9 is not None,
         urgent_unassessed=not_assessed,

@@ -21,15 +21,18 @@ def generated_at() -> datetime:
 
 
 def render(evaluation: Evaluation, fmt: str, when: datetime, clinic: str | None = None,
-           language: str | None = None, series: Series | None = None, zone: tzinfo | None = None,
+           asked: str | None = None, series: Series | None = None, zone: tzinfo | None = None,
            paper: str = "a4") -> bytes:
-    return SUMMARY_FORMATS[fmt].render_summary(evaluation, when, clinic, language, series, zone, paper)
+    return SUMMARY_FORMATS[fmt].render_summary(evaluation, when, clinic, asked, series, zone, paper)
 
 
 def summarize(questionnaire: Questionnaire, session: Session, fmt: str, when: datetime,
               clinic: str | None = None, series: Series | None = None, zone: tzinfo | None = None,
-              paper: str = "a4") -> bytes:
+              show_asked_text: bool = False, paper: str = "a4") -> bytes:
     """``series``: the patient's visits up to this one, for the "Since baseline" block; ``zone``:
-    where times are shown (None: the machine's zone); ``paper``: "a4" or "letter", for PDF and HTML."""
-    return render(evaluate_session(questionnaire, session, session.language), fmt, when, clinic, session.language,
-                  series, zone, paper)
+    where times are shown (None: the machine's zone). The summary is in the clinic's language (the
+    file's) whatever language the patient was asked in; ``show_asked_text`` adds, beside each answer,
+    the question as it was asked when that was in another language; ``paper``: "a4" or "letter",
+    for PDF and HTML."""
+    asked = session.language if show_asked_text and session.language != questionnaire.language else None
+    return render(evaluate_session(questionnaire, session, None), fmt, when, clinic, asked, series, zone, paper)

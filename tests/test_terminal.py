@@ -307,7 +307,7 @@ def test_questions_in_another_language(data_dir: Path) -> None:
 
     child = spawn(data_dir, "run", str(EXAMPLES / "valid" / "every-type.yaml"), "--lang", "es",
                   "--patient", "P", "--staff", "S")
-    child.expect("Question 1 of")
+    child.expect("Pregunta 1 de")  # the interview's own words in the patient's language too
     child.expect_exact("¿Fuma?")
     child.sendline("q")
     child.expect(pexpect.EOF)

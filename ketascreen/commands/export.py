@@ -121,7 +121,7 @@ def _evaluated(sessions: Iterator[Session], skip_bad: bool, warn: Warn) -> Itera
                 raise
             warn(f"skipped: {error}")
             continue
-        yield evaluate_session(questionnaire, session, session.language)
+        yield evaluate_session(questionnaire, session, None)
 
 
 def _readable(store: Store, warn: Warn) -> Iterator[Session]:

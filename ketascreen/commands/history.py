@@ -38,7 +38,7 @@ def patient_visits(store: Store, patient: str, skipped: list[str] | None = None,
                 skipped.append(str(error))
             continue
         if session.patient == patient:  # the index is a cache: the file has the last word
-            visits.append(visit_of(evaluate_session(questionnaire, session, session.language, history=False,
+            visits.append(visit_of(evaluate_session(questionnaire, session, None, history=False,
                                                     detail=False)))
     return visits
 

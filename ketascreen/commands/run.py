@@ -138,5 +138,5 @@ def _finish_unattended(questionnaire: Questionnaire, session: Session, store: St
         session.complete(staff)
     path = store.save(session)
     # No one is at a terminal to acknowledge an urgent finding: it is the last thing a script's log shows.
-    urgent = closing_lines(evaluate_session(questionnaire, session, session.language), session.language)
+    urgent = closing_lines(evaluate_session(questionnaire, session, None), session.language)
     return Unattended(session, path, tuple(missing), tuple(urgent))

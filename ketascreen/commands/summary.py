@@ -38,12 +38,13 @@ class Summary:
     path: Path | None = None
     printed: bool = False
     in_batch: bool = False  # one of several files written into --output-dir
+    show_asked_text: bool = False
 
 
 def summary(references: list[str], fmt: str, output: Path | None, output_dir: Path | None,
             send_to_printer: bool, data_dir: Path, clinic: str | None = None,
             printer_name: str | None = None, force: bool = False, zone: tzinfo | None = None,
-            paper: str = "a4") -> Iterator[Summary]:
+            show_asked_text: bool = False, paper: str = "a4") -> Iterator[Summary]:
     """Each session's summary in turn, as it is written (a batch never holds every summary).
     ``--output`` replaces an existing file only when it is this session's summary, or with ``force``."""
     if fmt not in SUMMARY_FORMATS:
@@ -80,8 +81,9 @@ def summary(references: list[str], fmt: str, output: Path | None, output_dir: Pa
         series = _series(store, session, rows)
         if series is not None and fmt != "json":
             series = dated_in(series, zone)  # what a person reads; JSON keeps every time as recorded
-        content = summarize(stored_questionnaire(session), session, fmt, when, clinic, series, zone, paper)
-        done = Summary(session, fmt, content, when, clinic, series, zone)
+        content = summarize(stored_questionnaire(session), session, fmt, when, clinic, series, zone, show_asked_text,
+                            paper)
+        done = Summary(session, fmt, content, when, clinic, series, zone, show_asked_text=show_asked_text)
         if printer is not None:
             _print(printer, printer_name, session, content)
             done = replace(done, printed=True)

@@ -85,6 +85,7 @@ def build_questionnaire(data: dict[str, Any], sha256: str) -> Questionnaire:
                 source=optional_text(raw_section.get("source")),
                 when=condition(raw_section["when"]) if "when" in raw_section else None,
                 codes=codes(raw_section),
+                untranslated=tuple(sorted((raw_section.get("untranslated") or {}).items())),
             )
         )
     flags = tuple(

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeGuard
 
+from ketascreen.loading.translations import translation_problems
 from ketascreen.loading.yamlread import Located, Mark, Path_
 from ketascreen.model import COMPARISON_OPERATORS, ORDER_OPERATORS
 from ketascreen.textsafe import did_you_mean
@@ -75,7 +76,8 @@ class _Context:
         self.findings.append((self.located.key_position(path), message))
 
 
-def semantic_problems(located: Located) -> list[Finding]:
+def semantic_problems(located: Located, languages: set[str] | None = None) -> list[Finding]:
+    """``languages``: the translations to check for wholeness (None: every one the file has)."""
     data = located.data
     if not isinstance(data, dict):
         return []
@@ -92,6 +94,7 @@ def semantic_problems(located: Located) -> list[Finding]:
     _check_checks(ctx, data)
     _check_screens(ctx, data)
     _check_shows(ctx, data)
+    ctx.findings.extend(translation_problems(located, languages))
     return ctx.findings
 
 

@@ -84,6 +84,11 @@ def _check(text: str, shown: str, origin: Path | None, lint: bool = False) -> tu
 
     stored = text
     extends = "extends" in located.data
+    own_languages = None
+    if extends:
+        from ketascreen.loading.translations import languages_written
+
+        own_languages = languages_written(located.data)
     base = None  # the questionnaire a clinic file extends, to compare its urgent flags with
     structural = add(schema_problems(located))
     if extends:
@@ -99,7 +104,7 @@ def _check(text: str, shown: str, origin: Path | None, lint: bool = False) -> tu
         stored = json.dumps(merged.data, ensure_ascii=False, indent=1) + "\n"
         if not structural:
             add(schema_problems(located))
-    add(semantic_problems(located))
+    add(semantic_problems(located, own_languages))
     if problems:
         return None, sorted(problems), stored
     assert isinstance(located.data, dict)  # the file is a mapping (checked above), and so is a merge onto its base
@@ -107,8 +112,9 @@ def _check(text: str, shown: str, origin: Path | None, lint: bool = False) -> tu
     warnings: list[Problem] = []
     if lint:
         from ketascreen.loading.lint import lint as safety_lint
+        from ketascreen.loading.translations import untranslated_texts
 
-        found = safety_lint(questionnaire, located, shown, extends=extends)
+        found = safety_lint(questionnaire, located, shown, extends=extends) + untranslated_texts(located, own_languages)
         if base is not None:
             from ketascreen.loading.protect import protect
 

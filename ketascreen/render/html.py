@@ -212,8 +212,9 @@ def _answers(view: SummaryView, paper: str) -> list[str]:
     for title, rows in view.answers:
         lines.append(f'<h3>{e(title)}</h3><table class="answers"><colgroup><col class="n"><col class="q"><col>'
                      "</colgroup>")
-        lines += [f'<tr><td class="n">{row.number}</td><td>{e(row.label)}</td>'
-                  f'<td class="state-{e(row.state)}">{e(row.answer)}</td></tr>' for row in rows]
+        lines += [f'<tr><td class="n">{row.number}</td><td>{e(row.label)}'
+                  + (f'<br><small>asked: {e(row.asked)}</small>' if row.asked else "")
+                  + f'</td><td class="state-{e(row.state)}">{e(row.answer)}</td></tr>' for row in rows]
         lines.append("</table>")
     lines.append("</section>")
     return lines

@@ -12,7 +12,9 @@ from ketascreen.series import Series
 
 
 def summary_data(evaluation: Evaluation, generated_at: str, clinic: str | None = None,
-                 language: str | None = None, series: Series | None = None) -> dict[str, Any]:
+                 language: str | None = None, series: Series | None = None,
+                 asked: str | None = None) -> dict[str, Any]:
+    """``asked``: a language whose question text is given with each answer ("asked")."""
     session, q = evaluation.session, evaluation.questionnaire
     data: dict[str, Any] = {
         "session": {
@@ -23,6 +25,7 @@ def summary_data(evaluation: Evaluation, generated_at: str, clinic: str | None =
             "created": session.created,
             "completed": session.completed,
             "entered_from": _entered_from(session.entered_from()),
+            "asked_in": session.language or q.language,
             "questionnaire": {"id": q.id, "version": q.version, "sha256": q.sha256, "title": q.title.get(language)},
             "clinic": clinic,
             "generated_at": generated_at,
@@ -90,6 +93,8 @@ def summary_data(evaluation: Evaluation, generated_at: str, clinic: str | None =
                 "state": row.state,
                 "value": _value(session.answers[row.question.id].value) if row.state == "value" else None,
                 "text": row.words,
+                **({"asked": row.question.text.get(asked)} if asked and asked in dict(row.question.text.translations)
+                   else {}),
             }
             for block in evaluation.sections
             for row in block.rows
@@ -100,8 +105,9 @@ def summary_data(evaluation: Evaluation, generated_at: str, clinic: str | None =
 
 
 def render_json(evaluation: Evaluation, generated_at: str, clinic: str | None = None, language: str | None = None,
-                series: Series | None = None) -> str:
-    return json.dumps(summary_data(evaluation, generated_at, clinic, language, series), ensure_ascii=False, indent=2) + "\n"
+                series: Series | None = None, asked: str | None = None) -> str:
+    return json.dumps(summary_data(evaluation, generated_at, clinic, language, series, asked), ensure_ascii=False,
+                      indent=2) + "\n"
 
 
 def series_data(series: Series, session_id: str) -> dict[str, Any] | None:

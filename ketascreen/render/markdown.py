@@ -140,7 +140,8 @@ def _answers(view: SummaryView) -> list[str]:
     lines = ["## Every answer"]
     for title, rows in view.answers:
         lines += ["", f"### {md(title)}", ""]
-        lines += [f"{row.number}. {md(row.label)}: {md(row.answer)}" for row in rows]
+        lines += [f"{row.number}. {md(row.label)}: {md(row.answer)}"
+                  + (f" (asked: {md(row.asked)})" if row.asked else "") for row in rows]
     return lines
 
 

@@ -342,7 +342,8 @@ def _answers(view: SummaryView, room: float) -> list[Row]:
         for answer in answers:
             ink = lay.BLACK if answer.state == "value" else GREY
             rows.append(row((Cell(0, NUMBER_W - 1, str(answer.number), False, 9, GREY, align_right=True),
-                             Cell(question_x, answer_x - question_x - 3, printable(answer.label), False, 9),
+                             Cell(question_x, answer_x - question_x - 3,
+                                  printable(answer.label + (f"\nasked: {answer.asked}" if answer.asked else "")), False, 9),
                              Cell(answer_x, room - answer_x, printable(answer.answer), answer.state == "value", 9, ink)),
                             boxes=(Box(0, 0, room, 0, stroke=(220, 220, 220), weight=0.15),), pad=0.6))
         rows.append(Row(2.0))

@@ -155,6 +155,8 @@ def _answers(out: _Lines, view: SummaryView) -> None:
         out.wrap(title, style="section")
         for row in rows:
             out.wrap(f"{row.label}: {row.answer}", f"{row.number:>4}. ", follow="        ")
+            if row.asked:
+                out.wrap(f"asked: {row.asked}", "        ", follow="          ")
 
 
 def _sign_off(out: _Lines, view: SummaryView) -> None:

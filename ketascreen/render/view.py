@@ -21,6 +21,7 @@ from ketascreen.render.series_words import since_baseline
 from ketascreen.series import Series
 from ketascreen.session import VALUE, Answer, Session
 from ketascreen.textsafe import visible
+from ketascreen.wording import language_name
 
 BANNER = "For clinician review — not a treatment decision"
 INCOMPLETE = "INCOMPLETE — the interview is not finished"
@@ -69,7 +70,7 @@ class AnswerView:
     label: str
     answer: str
     state: str
-
+    asked: str | None = None  # the question as asked, when asked in another language and shown
 
 @dataclass(frozen=True)
 class GlanceRow:
@@ -116,8 +117,9 @@ class SummaryView:
 
 def summary_view(evaluation: Evaluation, generated_at: str, clinic: str | None = None,
                  language: str | None = None, series: Series | None = None,
-                 zone: tzinfo | None = None) -> SummaryView:
-    """``zone``: where times are shown (the clinic's; None: the machine's)."""
+                 zone: tzinfo | None = None, asked: str | None = None) -> SummaryView:
+    """``zone``: where times are shown (the clinic's; None: the machine's); ``asked``: a language
+    whose question text is shown beside each answer asked in it."""
     session, q = evaluation.session, evaluation.questionnaire
     amendments = evaluation.amendments
     header = [
@@ -129,6 +131,9 @@ def summary_view(evaluation: Evaluation, generated_at: str, clinic: str | None =
             answer = session.answers.get(question.id)
             header.append((question.label.get(language)[:1].upper() + question.label.get(language)[1:],
                            _answer_words(q, question.id, answer, language) if answer else "not answered"))
+    if session.language and session.language != q.language:
+        header.append(("Language", f"asked in {language_name(session.language)}; this summary is in "
+                                   f"{language_name(q.language)}"))
     header += [
         ("Staff", session.staff),
         ("Started", _when(session.created, zone)),
@@ -191,7 +196,8 @@ def summary_view(evaluation: Evaluation, generated_at: str, clinic: str | None =
         rows = []
         for row in block.rows:
             number += 1
-            rows.append(AnswerView(number, row.question.label.get(language), row.words, row.state))
+            text = dict(row.question.text.translations).get(asked) if asked else None
+            rows.append(AnswerView(number, row.question.label.get(language), row.words, row.state, text))
         answers.append((block.section.title.get(language), tuple(rows)))
     glance = _glance(evaluation, language, unassessed, tuple(scores))
     return _clean(SummaryView(
