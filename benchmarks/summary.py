@@ -123,11 +123,14 @@ def completed_session() -> tuple[Questionnaire, Session]:
 
 
 def save_copies(store: Store, session: Session, count: int) -> list[str]:
-    """``count`` copies of ``session`` under ids 0, 1, 2, ... in the id alphabet."""
+    """``count`` copies of ``session`` under ids 0, 1, 2, ... in the id alphabet, each for its own
+    patient (BENCH-0001, BENCH-0002, ...): a batch of the day's summaries, not one patient's
+    thousand visits, whose "Since baseline" block would read every visit for every summary."""
     store.prepare()
     ids = []
     for number in range(count):
         session.id = session_id(number)
+        session.patient = f"BENCH-{number + 1:04d}"
         store.save(session)
         ids.append(session.id)
     return ids
