@@ -63,6 +63,13 @@ def check_text(text: str, shown: str, origin: Path | None = None, lint: bool = F
 def _check(text: str, shown: str, origin: Path | None, lint: bool = False) -> tuple[Questionnaire | None, list[Problem], str]:
     """As check_text, plus the text a session keeps: the file itself, or for a clinic file that
     extends another, the merged questionnaire (so the session does not depend on either file)."""
+    from ketascreen.collector import fewer_collections
+
+    with fewer_collections():
+        return _check_all(text, shown, origin, lint)
+
+
+def _check_all(text: str, shown: str, origin: Path | None, lint: bool) -> tuple[Questionnaire | None, list[Problem], str]:
     from ketascreen.loading.build import build_questionnaire
     from ketascreen.loading.checks import semantic_problems
     from ketascreen.loading.schema import schema_problems
