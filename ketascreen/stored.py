@@ -15,8 +15,9 @@ _CHECKED: dict[str, Questionnaire] = {}
 def stored_questionnaire(session: Session) -> Questionnaire:
     """The questionnaire exactly as the session used it, from the copy inside the session.
 
-    A day's sessions share one questionnaire: each distinct copy is checked once per process."""
-    digest = sha256_of(session.questionnaire_text)
+    A day's sessions share one questionnaire: each distinct copy is checked once per process, and
+    a copy the store already found to match its hash is not hashed again."""
+    digest = session.questionnaire_sha256 if session.questionnaire_verified else sha256_of(session.questionnaire_text)
     questionnaire = _CHECKED.get(digest)
     if questionnaire is None:
         questionnaire, problems = check_text(session.questionnaire_text, f"session {session.id} (stored questionnaire)")

@@ -11,6 +11,7 @@ from pathlib import Path
 from ketascreen import answering as rules
 from ketascreen.answersfile import read_answers
 from ketascreen.clock import shown
+from ketascreen.collector import settled
 from ketascreen.commands import Warn
 from ketascreen.errors import Interrupted, KetascreenError, NoMoreInput, ProblemsError, UsageError
 from ketascreen.interview import Screen, ask_reference, conduct, install_hangup_handlers, reference_problem
@@ -52,6 +53,7 @@ def run(questionnaire_name: str, patient: str | None, staff: str | None, data_di
     once per patient unless ``again``."""
     source = load_source(questionnaire_name)
     questionnaire = source.questionnaire
+    settled()
     if language is not None and language not in languages_of(questionnaire):
         raise UsageError(f"--lang {language}: {questionnaire.id} has no text in that language; it has "
                          f"{', '.join(sorted(languages_of(questionnaire)))}")
