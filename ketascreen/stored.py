@@ -3,9 +3,11 @@ what every command that reads a session (summary, export, sessions, resume) star
 
 from __future__ import annotations
 
+from typing import Any
+
 from ketascreen import answering as rules
 from ketascreen.errors import KetascreenError, QuestionnaireError
-from ketascreen.loading.load import check_text, sha256_of
+from ketascreen.loading.load import check_traced, sha256_of
 from ketascreen.model import Questionnaire
 from ketascreen.session import Session
 
@@ -20,14 +22,29 @@ def stored_questionnaire(session: Session) -> Questionnaire:
     digest = session.questionnaire_sha256 if session.questionnaire_verified else sha256_of(session.questionnaire_text)
     questionnaire = _CHECKED.get(digest)
     if questionnaire is None:
-        questionnaire, problems = check_text(session.questionnaire_text, f"session {session.id} (stored questionnaire)")
-        if questionnaire is None:
-            raise QuestionnaireError(problems)
+        questionnaire = _checked(session, digest)
         _CHECKED[digest] = questionnaire
     if digest != session.questionnaire_sha256:
         raise KetascreenError(f"session {session.id}: its stored questionnaire does not match its recorded hash; "
                               "the file has been changed by hand and is left as it is")
     _check_stored_answers(questionnaire, session)
+    return questionnaire
+
+
+def _checked(session: Session, digest: str) -> Questionnaire:
+    """The session's questionnaire checked in full, or built from the cache entry of an earlier check."""
+    from ketascreen.loading import compiled
+    from ketascreen.loading.build import build_questionnaire
+
+    key = compiled.text_key(session.questionnaire_text)
+    entry = compiled.lookup(key)
+    if entry is not None and entry.sha256 == digest:
+        return build_questionnaire(entry.data, digest)
+    trace: dict[str, Any] = {}
+    questionnaire, problems, _ = check_traced(session.questionnaire_text, f"session {session.id} (stored questionnaire)", trace)
+    if questionnaire is None:
+        raise QuestionnaireError(problems)
+    compiled.keep(key, compiled.Entry(trace["data"], digest, None))
     return questionnaire
 
 
