@@ -9,7 +9,6 @@ from datetime import tzinfo
 from pathlib import Path
 
 from ketascreen import answering as rules
-from ketascreen.answersfile import read_answers
 from ketascreen.clock import shown
 from ketascreen.collector import settled
 from ketascreen.commands import Warn
@@ -66,6 +65,9 @@ def run(questionnaire_name: str, patient: str | None, staff: str | None, data_di
                          "with --answers FILE")
     from_file = None
     if answers_path is not None:
+        # Only here: it reads YAML, which an interview at the terminal on a cached questionnaire never needs.
+        from ketascreen.answersfile import read_answers
+
         from_file = read_answers(answers_path, questionnaire)
         if from_file.problems:
             raise AnswersFileError(from_file.problems)
