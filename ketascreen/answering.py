@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from operator import is_
 
 from ketascreen.conditions import Truth, compare, evaluate
 from ketascreen.describe import plain
@@ -63,7 +64,7 @@ def _path(questionnaire: Questionnaire, session: Session) -> _Path:
     known = session.memo.get("path")
     given = session.answers.get
     if (isinstance(known, _Path) and known.questionnaire is questionnaire
-            and all(given(qid) is answer for qid, answer in zip(known.read, known.answers, strict=True))):
+            and all(map(is_, map(given, known.read), known.answers))):
         return known
     read: dict[str, Answer | None] = {}
 

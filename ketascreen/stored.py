@@ -60,7 +60,8 @@ def _check_stored_answers(questionnaire: Questionnaire, session: Session) -> Non
             continue
         value = list(answer.value) if isinstance(answer.value, tuple) else answer.value
         try:
-            fits = rules.check_value(question, value) == answer.value and type(rules.check_value(question, value)) is type(answer.value)
+            checked = rules.check_value(question, value)
+            fits = checked == answer.value and type(checked) is type(answer.value)
         except rules.InvalidAnswer:
             fits = False
         if not fits:
