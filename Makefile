@@ -43,13 +43,9 @@ test: $(VENV)/.installed chromium
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2
 
+# One table: every figure beside its floor and its goal. The scripts it draws on run on their own too.
 bench: $(VENV)/.installed-bench
-	$(BIN)/python benchmarks/validate.py
-	$(BIN)/python benchmarks/interview.py
-	$(BIN)/python benchmarks/summary.py
-	$(BIN)/python benchmarks/export.py
-	$(BIN)/python benchmarks/startup.py
-	$(BIN)/python benchmarks/history.py
+	$(BIN)/python benchmarks/table.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from operator import is_
 
 from ketascreen.conditions import Truth, compare, evaluate
 from ketascreen.describe import plain
@@ -41,8 +42,35 @@ def asked_questions(questionnaire: Questionnaire, session: Session) -> list[Ques
 
     Skip logic asks rather than skips: a question whose condition is unknown is asked.
     """
+    return list(_path(questionnaire, session).questions)
+
+
+@dataclass(frozen=True)
+class _Path:
+    """A path worked out, with the answers it read: the same answers lead to the same path, so an
+    answer to a question no condition reads (most of them) costs no walk over the questionnaire."""
+
+    questionnaire: Questionnaire
+    read: tuple[str, ...]  # the questions whose answers the conditions read, in the order read
+    answers: tuple[Answer | None, ...]  # those answers as they were (the same objects: Answer is frozen)
+    questions: tuple[Question, ...]
+    position: dict[str, int]  # question id -> index on the path
+
+
+def _path(questionnaire: Questionnaire, session: Session) -> _Path:
+    known = session.memo.get("path")
+    given = session.answers.get
+    if (isinstance(known, _Path) and known.questionnaire is questionnaire
+            and all(map(is_, map(given, known.read), known.answers))):
+        return known
+    read: dict[str, Answer | None] = {}
+
+    def value_of(question_id: str) -> AnswerValue | None:
+        read.setdefault(question_id, given(question_id))
+        return session.value_of(question_id)
+
     skipped: set[str] = set()  # conditions look only backwards, so this is complete for each step
-    facts = facts_for(questionnaire, session.value_of, skipped.__contains__)
+    facts = facts_for(questionnaire, value_of, skipped.__contains__)
     path = []
     for section in questionnaire.sections:
         if section.when is not None and evaluate(section.when, facts) is Truth.FALSE:
@@ -53,45 +81,46 @@ def asked_questions(questionnaire: Questionnaire, session: Session) -> list[Ques
                 path.append(question)
             else:
                 skipped.add(question.id)
-    return path
+    found = _Path(questionnaire, tuple(read), tuple(read.values()), tuple(path),
+                  {question.id: index for index, question in enumerate(path)})
+    session.memo["path"] = found
+    return found
 
 
 def step_at(questionnaire: Questionnaire, session: Session, question_id: str) -> Step:
-    path = asked_questions(questionnaire, session)
-    ids = [q.id for q in path]
-    position = ids.index(question_id) + 1 if question_id in ids else len(ids)
-    return Step(questionnaire.question(question_id), position, len(path))
+    path = _path(questionnaire, session)
+    index = path.position.get(question_id)
+    position = index + 1 if index is not None else len(path.questions)
+    return Step(questionnaire.question(question_id), position, len(path.questions))
 
 
 def first_open(questionnaire: Questionnaire, session: Session) -> Question | None:
     """The first question on the path without an answer."""
-    return next((q for q in asked_questions(questionnaire, session) if q.id not in session.answers), None)
+    return next((q for q in _path(questionnaire, session).questions if q.id not in session.answers), None)
 
 
 def following(questionnaire: Questionnaire, session: Session, question_id: str) -> Question | None:
     """The question after this one on the current path (answered or not)."""
-    path = asked_questions(questionnaire, session)
-    ids = [q.id for q in path]
-    if question_id not in ids:
+    path = _path(questionnaire, session)
+    index = path.position.get(question_id)
+    if index is None:
         return first_open(questionnaire, session)
-    index = ids.index(question_id)
-    return path[index + 1] if index + 1 < len(path) else None
+    return path.questions[index + 1] if index + 1 < len(path.questions) else None
 
 
 def preceding(questionnaire: Questionnaire, session: Session, question_id: str | None) -> Question | None:
     """The question before this one on the current path (None at the start); the last one at the end."""
-    path = asked_questions(questionnaire, session)
+    path = _path(questionnaire, session)
     if question_id is None:
-        return path[-1] if path else None
-    ids = [q.id for q in path]
-    if question_id not in ids:
+        return path.questions[-1] if path.questions else None
+    index = path.position.get(question_id)
+    if index is None:
         return None
-    index = ids.index(question_id)
-    return path[index - 1] if index > 0 else None
+    return path.questions[index - 1] if index > 0 else None
 
 
 def missing_required(questionnaire: Questionnaire, session: Session) -> list[Question]:
-    return [q for q in asked_questions(questionnaire, session) if q.required and q.id not in session.answers]
+    return [q for q in _path(questionnaire, session).questions if q.required and q.id not in session.answers]
 
 
 LATER_CHANGE = "no longer asked after a change to an earlier answer"
@@ -103,7 +132,7 @@ def prune(questionnaire: Questionnaire, session: Session, by: str, reason: str =
     them, with ``reason``: what happened, in words)."""
     removed: list[str] = []
     while True:  # dropping one answer can take another question off the path
-        on_path = {q.id for q in asked_questions(questionnaire, session)}
+        on_path = _path(questionnaire, session).position
         gone = [qid for qid in session.answers if qid not in on_path]
         if not gone:
             return removed

@@ -499,9 +499,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(f"ketascreen {__version__}\n")
         return ExitStatus.OK
     try:
-        from typer._click.exceptions import ClickException  # typer 0.29+ carries its own click
+        from typer._click.exceptions import ClickException  # typer 0.26+ carries its own click
     except ImportError:  # pragma: no cover - older typer on click
-        from click.exceptions import ClickException  # type: ignore[import-not-found,no-redef]
+        from click.exceptions import ClickException  # type: ignore[import-not-found,no-redef,assignment,unused-ignore]
 
     command = typer.main.get_command(app)
     _plain_argument_names(command)

@@ -16,6 +16,7 @@ import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.text import Text
@@ -33,14 +34,14 @@ from ketascreen.describe import describe_value
 from ketascreen.errors import ExitStatus, Interrupted, NoMoreInput
 from ketascreen.evaluate import Evaluation, FlagResult, evaluate_session
 from ketascreen.model import Question, Questionnaire, Severity
-from ketascreen.render.text import text_lines
-from ketascreen.render.view import summary_view
-from ketascreen.series import Series
 from ketascreen.session import COMPLETED, DECLINED, UNKNOWN, Answer, Session
 from ketascreen.store import Store
 from ketascreen.stored import stored_questionnaire
 from ketascreen.textsafe import visible
 from ketascreen.wording import Wording, language_name, wording
+
+if TYPE_CHECKING:
+    from ketascreen.series import Series
 
 MAX_REFERENCE = 64
 ACKNOWLEDGE = "ok"
@@ -551,6 +552,10 @@ SUMMARY_STYLES = {
 def show_summary(session: Session, clinic: str | None, when: datetime, console: Console | None = None,
                  up_to_scores: bool = False, series: Series | None = None, zone: tzinfo | None = None,
                  show_asked_text: bool = False) -> None:
+    # The summary's layout is imported only now: the first question shows sooner without it.
+    from ketascreen.render.text import text_lines
+    from ketascreen.render.view import summary_view
+
     questionnaire = stored_questionnaire(session)
     evaluation = evaluate_session(questionnaire, session, None)  # the chart's language, not the patient's
     asked = session.language if show_asked_text and session.language != questionnaire.language else None

@@ -281,20 +281,30 @@ class Questionnaire:
     checks: tuple[Check, ...] = ()
     screens: tuple[Screen, ...] = ()
     _questions: dict[str, Question] = field(default_factory=dict, compare=False, repr=False)
+    _sections: dict[str, Section] = field(default_factory=dict, compare=False, repr=False)
+    _flags: dict[str, Flag] = field(default_factory=dict, compare=False, repr=False)
+    _ordered: tuple[Question, ...] = field(default=(), init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        # Looked up on every answer and by every check: built once, so no look-up walks the
+        # questionnaire (a 5,000-question file would make each answer cost 5,000 steps).
         self._questions.update((q.id, q) for s in self.sections for q in s.questions)
+        self._sections.update((s.id, s) for s in self.sections)
+        self._flags.update((f.id, f) for f in self.flags)
+        object.__setattr__(self, "_ordered", tuple(self._questions.values()))
 
     @property
     def questions(self) -> tuple[Question, ...]:
-        return tuple(self._questions.values())
+        return self._ordered
 
     def question(self, question_id: str) -> Question:
         return self._questions[question_id]
+
+    def flag(self, flag_id: str) -> Flag:
+        return self._flags[flag_id]
 
     def score(self, score_id: str) -> Score:
         return next(s for s in self.scores if s.id == score_id)
 
     def section_of(self, question_id: str) -> Section:
-        wanted = self._questions[question_id].section
-        return next(s for s in self.sections if s.id == wanted)
+        return self._sections[self._questions[question_id].section]

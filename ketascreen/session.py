@@ -5,6 +5,7 @@ Values only: reading and writing files is the store's job.
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -14,7 +15,10 @@ from typing import Any
 from ketascreen.model import Questionnaire, Value
 
 FORMAT = "ketascreen-session"
-FORMAT_VERSION = 1
+# 2: the questionnaire is kept once beside the sessions (by its hash), not inside each file.
+# Files of format 1, with the questionnaire inside, are still read.
+FORMAT_VERSION = 2
+SHA256 = re.compile("[0-9a-f]{64}")
 
 
 class SessionStatus(StrEnum):
@@ -86,6 +90,10 @@ class Session:
     status: SessionStatus = SessionStatus.IN_PROGRESS
     answers: dict[str, Answer] = field(default_factory=dict)
     audit: list[dict[str, Any]] = field(default_factory=list)
+    # The text was read from the data directory's copy and found to match its hash: no need to hash it again.
+    questionnaire_verified: bool = field(default=False, compare=False, repr=False)
+    # What the rules worked out from these answers, kept while the same answers lead to the same result.
+    memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def begin(cls, session_id: str, patient: str, staff: str, questionnaire: Questionnaire, source: str,
@@ -187,10 +195,20 @@ class Session:
         self.audit.append({"at": now(), "event": event, "by": by, **details})
         self.updated = self.audit[-1]["at"]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, inline_questionnaire: bool = False) -> dict[str, Any]:
+        """The session file's content. The questionnaire's text is not in it (the store keeps it
+        once, by its hash) unless ``inline_questionnaire``: then it is a file of format 1."""
+        questionnaire = {
+            "id": self.questionnaire_id,
+            "version": self.questionnaire_version,
+            "sha256": self.questionnaire_sha256,
+            "source": self.questionnaire_source,
+        }
+        if inline_questionnaire:
+            questionnaire["content"] = self.questionnaire_text
         return {
             "format": FORMAT,
-            "format_version": FORMAT_VERSION,
+            "format_version": 1 if inline_questionnaire else FORMAT_VERSION,
             "id": self.id,
             "patient": self.patient,
             "staff": self.staff,
@@ -199,21 +217,17 @@ class Session:
             "updated": self.updated or self.created,
             "completed": self.completed,
             "language": self.language,
-            "questionnaire": {
-                "id": self.questionnaire_id,
-                "version": self.questionnaire_version,
-                "sha256": self.questionnaire_sha256,
-                "source": self.questionnaire_source,
-                "content": self.questionnaire_text,
-            },
+            "questionnaire": questionnaire,
             "answers": {qid: answer.to_json() for qid, answer in self.answers.items()},
             "audit": self.audit,
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Session:
-        """Raises KeyError, TypeError or ValueError for data that is not a session of ours."""
-        _check_shape(data)
+    def from_json(cls, data: dict[str, Any], content: str | None = None, verified: bool = False) -> Session:
+        """Raises KeyError, TypeError or ValueError for data that is not a session of ours.
+        ``content`` is the questionnaire's text when the file does not hold it (format 2), and
+        ``verified`` says it was found to match the file's hash."""
+        _check_shape(data, content is not None)
         q = data["questionnaire"]
         session = cls(
             id=str(data["id"]),
@@ -223,7 +237,7 @@ class Session:
             questionnaire_version=str(q["version"]),
             questionnaire_sha256=str(q["sha256"]),
             questionnaire_source=str(q.get("source", "")),
-            questionnaire_text=str(q["content"]),
+            questionnaire_text=str(q["content"]) if content is None else content,
             language=data.get("language"),
             created=str(data["created"]),
             updated=str(data.get("updated") or ""),
@@ -231,11 +245,12 @@ class Session:
             status=SessionStatus(data["status"]),  # ValueError for a status we never write
             answers={str(k): Answer.from_json(v) for k, v in dict(data["answers"]).items()},
             audit=list(data.get("audit") or []),
+            questionnaire_verified=verified and content is not None,
         )
         return session
 
 
-def _check_shape(data: dict[str, Any]) -> None:
+def _check_shape(data: dict[str, Any], content_elsewhere: bool = False) -> None:
     """Every part of a session file has the kind of value ketascreen writes: a file edited by hand
     ("audit": "x", "completed": 7) is refused as a whole, never half read. The same shape is
     published as schema/session.schema.json (`ketascreen schema --session`); a test keeps the two
@@ -251,8 +266,10 @@ def _check_shape(data: dict[str, Any]) -> None:
     for key in ("completed", "updated", "language"):
         kind(data.get(key), (str, type(None)), key)
     kind(data.get("questionnaire"), dict, "questionnaire")
-    for key in ("id", "version", "sha256", "content"):
+    for key in ("id", "version", "sha256") if content_elsewhere else ("id", "version", "sha256", "content"):
         kind(data["questionnaire"].get(key), str, f"questionnaire.{key}")
+    if not SHA256.fullmatch(data["questionnaire"]["sha256"]):
+        raise ValueError("questionnaire.sha256 is not a SHA-256 in hexadecimal")
     kind(data.get("answers"), dict, "answers")
     for qid, answer in data["answers"].items():
         kind(answer, dict, f"answer {qid}")

@@ -3,27 +3,34 @@
 A save writes a temporary file, fsyncs it, renames it over the old one and fsyncs the directory, so
 a crash at any moment leaves either the previous or the new file, never a torn one. A file that
 cannot be read is reported and left exactly as it is.
+
+The questionnaire a session was asked on is kept once, in ``.questionnaires/<sha256>`` beside the
+sessions, written (durably) before the first session file that names it: an answer then costs a
+write of the session alone, however long the questionnaire. A copy is trusted only when its
+content matches its name.
 """
 
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import os
 import re
 import stat
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ketascreen.errors import ExitStatus, KetascreenError
-from ketascreen.session import FORMAT, FORMAT_VERSION, ID_ALPHABET, Session, new_session_id
+from ketascreen.session import FORMAT, FORMAT_VERSION, ID_ALPHABET, SHA256, Session, new_session_id
 
 SESSION_ID = re.compile(f"[{ID_ALPHABET}]{{4}}-[{ID_ALPHABET}]{{4}}")
 DIR_MODE = 0o700
 FILE_MODE = 0o600
 SUFFIX = ".json"
+COPIES = ".questionnaires"  # the questionnaires sessions were asked on, each once, named by its SHA-256
 
 
 class StoreError(KetascreenError):
@@ -54,6 +61,7 @@ def default_data_dir() -> Path:
 @dataclass
 class Store:
     directory: Path
+    _copies: set[str] = field(default_factory=set, repr=False, compare=False)  # kept and checked already
 
     def prepare(self) -> None:
         """Create the directory (0700) and prove a session can be saved there, before any question."""
@@ -84,12 +92,37 @@ class Store:
 
     def save(self, session: Session) -> Path:
         path = self.path_for(session.id)
-        data = json.dumps(session.to_json(), ensure_ascii=False, indent=1).encode("utf-8")
         try:
-            _write_durably(path, data)
+            inline = not self._keep_questionnaire(session)
+            _write_durably(path, encode(session.to_json(inline_questionnaire=inline)))
         except OSError as error:
             raise StoreError(f"could not save session {session.id} in {self.directory}: {error.strerror or error}") from None
         return path
+
+    def _keep_questionnaire(self, session: Session) -> bool:
+        """The session's questionnaire is on disk in the copies, as its hash names it (written now if
+        not). False for a text that does not match the session's hash: that session keeps its text
+        inside (format 1), where reading it again refuses it as changed by hand."""
+        digest = session.questionnaire_sha256
+        if digest in self._copies:
+            return True
+        text = session.questionnaire_text.encode("utf-8")
+        if not SHA256.fullmatch(digest) or hashlib.sha256(text).hexdigest() != digest:
+            return False
+        copies = self.directory / COPIES
+        path = copies / digest
+        try:
+            matches = path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == digest
+        except OSError:
+            matches = False
+        if not matches:  # missing, or damaged: write it (again)
+            if not copies.is_dir():
+                copies.mkdir(mode=DIR_MODE, exist_ok=True)
+                os.chmod(copies, DIR_MODE)
+                sync_directory(self.directory)
+            _write_durably(path, text)
+        self._copies.add(digest)
+        return True
 
     def resolve(self, reference: str) -> Path:
         """A session id, or a path to a session file."""
@@ -171,8 +204,12 @@ def read_session(path: Path) -> Session:
             f"{path}: was written by a newer version of ketascreen (session format {version}); "
             "update ketascreen to open it. It has been left as it is."
         )
+    about = data.get("questionnaire")
+    content = None
+    if version >= 2 and isinstance(about, dict) and "content" not in about:
+        content = _copy_of(path, about.get("sha256"))
     try:
-        session = Session.from_json(data)
+        session = Session.from_json(data, content, verified=True)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise StoreError(f"{path}: is damaged ({type(error).__name__} in its contents); it has been left as it is") from None
     if not SESSION_ID.fullmatch(session.id) or path.stem != session.id:
@@ -181,6 +218,43 @@ def read_session(path: Path) -> Session:
         raise StoreError(f"{path}: holds session '{session.id[:20]}', but the file name does not match it; "
                          f"rename the file to {session.id[:20]}.json to use it. It has been left as it is.")
     return session
+
+
+_READ_COPIES: dict[Path, tuple[tuple[int, int, int], str]] = {}  # copy -> (its stat when read, its text)
+
+
+def _copy_of(path: Path, digest: object) -> str:
+    """The questionnaire the session file at ``path`` names, from the copies beside it, read and
+    hashed once per process (again if the file changes)."""
+    if not isinstance(digest, str) or not SHA256.fullmatch(digest):
+        raise StoreError(f"{path}: is damaged (its questionnaire's hash is not one); it has been left as it is")
+    copy = path.parent / COPIES / digest
+    try:
+        info = os.stat(copy)
+        seen = (info.st_ino, info.st_size, info.st_mtime_ns)
+        known = _READ_COPIES.get(copy)
+        if known is not None and known[0] == seen:
+            return known[1]
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        raw = copy.read_bytes()
+    except OSError:
+        raise StoreError(f"{path}: the questionnaire it was asked on ({COPIES}/{digest[:12]}…) is missing or cannot "
+                         "be read; restore the data directory from its backup. It has been left as it is.") from None
+    if hashlib.sha256(raw).hexdigest() != digest:
+        raise StoreError(f"{path}: the copy of the questionnaire it was asked on ({COPIES}/{digest[:12]}…) does not "
+                         "match its hash; it has been changed by hand, and the session is left as it is")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise StoreError(f"{path}: its questionnaire copy is not UTF-8 text; it has been left as it is") from None
+    _READ_COPIES[copy] = (seen, text)
+    return text
+
+
+def encode(data: object) -> bytes:
+    """JSON as session files hold it: compact (the C encoder; an indent would use the slow one)."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def private_directory(directory: Path) -> None:

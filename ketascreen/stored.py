@@ -3,9 +3,11 @@ what every command that reads a session (summary, export, sessions, resume) star
 
 from __future__ import annotations
 
+from typing import Any
+
 from ketascreen import answering as rules
 from ketascreen.errors import KetascreenError, QuestionnaireError
-from ketascreen.loading.load import check_text, sha256_of
+from ketascreen.loading.load import check_traced, sha256_of
 from ketascreen.model import Questionnaire
 from ketascreen.session import Session
 
@@ -15,18 +17,34 @@ _CHECKED: dict[str, Questionnaire] = {}
 def stored_questionnaire(session: Session) -> Questionnaire:
     """The questionnaire exactly as the session used it, from the copy inside the session.
 
-    A day's sessions share one questionnaire: each distinct copy is checked once per process."""
-    digest = sha256_of(session.questionnaire_text)
+    A day's sessions share one questionnaire: each distinct copy is checked once per process, and
+    a copy the store already found to match its hash is not hashed again."""
+    digest = session.questionnaire_sha256 if session.questionnaire_verified else sha256_of(session.questionnaire_text)
     questionnaire = _CHECKED.get(digest)
     if questionnaire is None:
-        questionnaire, problems = check_text(session.questionnaire_text, f"session {session.id} (stored questionnaire)")
-        if questionnaire is None:
-            raise QuestionnaireError(problems)
+        questionnaire = _checked(session, digest)
         _CHECKED[digest] = questionnaire
     if digest != session.questionnaire_sha256:
         raise KetascreenError(f"session {session.id}: its stored questionnaire does not match its recorded hash; "
                               "the file has been changed by hand and is left as it is")
     _check_stored_answers(questionnaire, session)
+    return questionnaire
+
+
+def _checked(session: Session, digest: str) -> Questionnaire:
+    """The session's questionnaire checked in full, or built from the cache entry of an earlier check."""
+    from ketascreen.loading import compiled
+    from ketascreen.loading.build import build_questionnaire
+
+    key = compiled.text_key(session.questionnaire_text)
+    entry = compiled.lookup(key)
+    if entry is not None and entry.sha256 == digest:
+        return build_questionnaire(entry.data, digest)
+    trace: dict[str, Any] = {}
+    questionnaire, problems, _ = check_traced(session.questionnaire_text, f"session {session.id} (stored questionnaire)", trace)
+    if questionnaire is None:
+        raise QuestionnaireError(problems)
+    compiled.keep(key, compiled.Entry(trace["data"], digest, None))
     return questionnaire
 
 
@@ -42,7 +60,8 @@ def _check_stored_answers(questionnaire: Questionnaire, session: Session) -> Non
             continue
         value = list(answer.value) if isinstance(answer.value, tuple) else answer.value
         try:
-            fits = rules.check_value(question, value) == answer.value and type(rules.check_value(question, value)) is type(answer.value)
+            checked = rules.check_value(question, value)
+            fits = checked == answer.value and type(checked) is type(answer.value)
         except rules.InvalidAnswer:
             fits = False
         if not fits:

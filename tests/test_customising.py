@@ -93,7 +93,7 @@ def test_a_session_keeps_the_merged_questionnaire(tmp_path: Path, clinic: Path) 
     assert done.returncode == 1  # in progress: the rest is missing
     [path] = list((tmp_path / "d").glob("*.json"))
     session = json.loads(path.read_text())
-    stored = json.loads(session["questionnaire"]["content"])
+    stored = json.loads((tmp_path / "d" / ".questionnaires" / session["questionnaire"]["sha256"]).read_text())
     assert stored["id"] == "sunrise-clinic" and "extends" not in stored
     clinic.unlink()  # the summary no longer needs the clinic's file
     summary = run_installed("summary", session["id"], "--data-dir", str(tmp_path / "d")).stdout

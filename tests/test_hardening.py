@@ -282,8 +282,9 @@ def test_damaged_session_files_are_refused_and_left_byte_for_byte(tmp_path: Path
     assert done.returncode == 0, done.stderr
     [path] = list(tmp_path.glob("*.json"))
     original = path.read_bytes()
+    assert b'"format_version":2' in original
     variants = [original[:cut] for cut in range(0, len(original), max(1, len(original) // 150))]
-    variants += [original.replace(b'"format_version": 1', b'"format_version": 7'), b"", b"\x00" * 64,
+    variants += [original.replace(b'"format_version":2', b'"format_version":7'), b"", b"\x00" * 64,
                  original.replace(b"ketascreen-session", b"other-tool"), original.replace(b'"answers"', b'"answerz"')]
     spot_checks = {0, len(variants) // 3, 2 * len(variants) // 3, len(variants) - 5, len(variants) - 2}
     refused = checked_by_the_installed_program = 0

@@ -39,6 +39,8 @@ def completed(finished: tuple[Path, list[str]]):  # type: ignore[no-untyped-def]
         for path in made.iterdir():
             if session_id in path.name:
                 shutil.copy2(path, data / path.name)
+        # and the questionnaire it was asked on, which sessions share
+        shutil.copytree(made / ".questionnaires", data / ".questionnaires", dirs_exist_ok=True)
         return session_id
 
     return copy

@@ -169,8 +169,12 @@ def test_session_round_trips_through_json(bundled) -> None:
     give(bundled, session, "bp_systolic", "150")
     give(bundled, session, "bp_diastolic", "u")
     session.record("medications_list", Answer(VALUE, "x", "t"), "AB")
-    again = Session.from_json(session.to_json())
+    again = Session.from_json(session.to_json(), session.questionnaire_text)  # the text kept beside the file
     assert again.answers == session.answers and again.to_json() == session.to_json()
+    inline = Session.from_json(session.to_json(inline_questionnaire=True))  # format 1: the text inside
+    assert inline.questionnaire_text == session.questionnaire_text and inline.to_json() == session.to_json()
+    with pytest.raises(ValueError):
+        Session.from_json(session.to_json())  # neither inside nor given
 
 
 @pytest.mark.parametrize("typed", ["²", "٣", "1²", "99999999999999999999"])

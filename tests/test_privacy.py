@@ -30,8 +30,9 @@ def test_error_messages_never_repeat_answers_or_patient_references(tmp_path: Pat
     session_id = done.stdout.split("\t")[0]
     path = data / f"{session_id}.json"
     original = path.read_bytes()
+    assert b'"value":184' in original
     outputs.append(run_installed("resume", session_id, "--data-dir", str(data)))  # completed: refused
-    path.write_bytes(original.replace(b'"value": 184', b'"value": "184"'))  # hand-edited
+    path.write_bytes(original.replace(b'"value":184', b'"value":"184"'))  # hand-edited
     outputs.append(run_installed("summary", session_id, "--data-dir", str(data)))
     path.write_bytes(original[:-200])  # damaged
     outputs += [run_installed("summary", session_id, "--data-dir", str(data)),
@@ -66,7 +67,9 @@ def test_delete_asks_then_removes_every_file_of_the_session(tmp_path: Path) -> N
     assert sorted(p.name for p in data.iterdir() if session_id in p.name) == []
     assert (data / f"{kept}.json").exists()
     assert run_installed("delete", kept, "--yes", "--data-dir", str(data)).returncode == 0
-    assert list(data.iterdir()) == []
+    # Only the questionnaire the sessions were asked on is left: shared, and holding no answers.
+    assert [p.name for p in data.iterdir()] == [".questionnaires"]
+    assert all(b"MRN-" not in copy.read_bytes() for copy in (data / ".questionnaires").iterdir())
 
 
 def test_private_files_with_umask_000(tmp_path: Path) -> None:
@@ -78,8 +81,9 @@ def test_private_files_with_umask_000(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     session_id = done.stdout.split("\t")[0]
     assert stat.S_IMODE(data.stat().st_mode) == 0o700
-    for path in data.iterdir():
-        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    for path in data.rglob("*"):
+        assert stat.S_IMODE(path.stat().st_mode) == (0o700 if path.is_dir() else 0o600), path
+    assert len(list(data.rglob("*"))) == 4  # the session, its lock, the questionnaire copy and its directory
     out = tmp_path / "out"
     subprocess.run([*ketascreen_executable(), "summary", session_id, "--format", "pdf", "--output-dir", str(out),
                     "--data-dir", str(data)], check=True, capture_output=True, stdin=subprocess.DEVNULL,

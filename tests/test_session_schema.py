@@ -20,14 +20,28 @@ VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 
 
 @pytest.fixture(scope="module")
-def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """A real session file, written by an interview from an answers file and then amended."""
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory with a real session file, written by an interview from an answers file."""
     from ketascreen.cli import main
 
     data = tmp_path_factory.mktemp("schema") / "sessions"
     assert main(["run", "--answers", str(EXAMPLES / "answers" / "several-flags.yaml"), "--data-dir", str(data)]) == 0
-    [path] = data.glob("*.json")
+    return data
+
+
+@pytest.fixture(scope="module")
+def written(data_dir: Path) -> dict[str, Any]:
+    [path] = data_dir.glob("*.json")
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def format_1(session: dict[str, Any], data_dir: Path) -> dict[str, Any]:
+    """The same session as a file of format 1 holds it: the questionnaire inside."""
+    old = copy.deepcopy(session)
+    old["format_version"] = 1
+    digest = old["questionnaire"]["sha256"]
+    old["questionnaire"]["content"] = (data_dir / ".questionnaires" / digest).read_text(encoding="utf-8")
+    return old
 
 
 def wrong_kinds(value: Any) -> list[Any]:
@@ -72,10 +86,24 @@ def test_what_ketascreen_writes_matches_the_schema(written: dict[str, Any]) -> N
     assert len(written["answers"]) > 20 and written["audit"]
 
 
-def test_the_reader_refuses_exactly_what_the_schema_rejects(written: dict[str, Any], tmp_path: Path,
+def test_a_file_of_format_1_matches_the_schema_and_is_read(written: dict[str, Any], data_dir: Path,
+                                                           tmp_path: Path) -> None:
+    old = format_1(written, data_dir)
+    assert list(VALIDATOR.iter_errors(old)) == []
+    path = tmp_path / f"{written['id']}.json"
+    path.write_text(json.dumps(old, indent=1), encoding="utf-8")  # no copies beside it: the text is inside
+    assert read_session(path).questionnaire_text == old["questionnaire"]["content"]
+    del old["questionnaire"]["content"]
+    assert not VALIDATOR.is_valid(old)
+
+
+def test_the_reader_refuses_exactly_what_the_schema_rejects(written: dict[str, Any], data_dir: Path, tmp_path: Path,
                                                             figure) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    shutil.copytree(data_dir / ".questionnaires", tmp_path / ".questionnaires")
     disagreements = []
-    cases = mutations(written)
+    cases = mutations(written) + [(f"format 1, {name}", content) for name, content in mutations(format_1(written, data_dir))]
     for name, content in cases:
         path = tmp_path / f"{written['id']}.json"
         path.write_text(json.dumps(content), encoding="utf-8")

@@ -32,9 +32,11 @@ def test_round_trip_with_the_questionnaire_copy_and_hash(tmp_path: Path) -> None
     session = make_session(store)
     path = store.save(session)
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert data["format"] == "ketascreen-session" and data["format_version"] == 1
+    assert data["format"] == "ketascreen-session" and data["format_version"] == 2
     assert data["questionnaire"]["sha256"] == session.questionnaire_sha256
-    assert data["questionnaire"]["content"] == session.questionnaire_text
+    assert "content" not in data["questionnaire"]
+    copy = store.directory / ".questionnaires" / session.questionnaire_sha256
+    assert copy.read_text(encoding="utf-8") == session.questionnaire_text
     assert data["answers"]["bp_systolic"] == {"state": "value", "value": 150, "at": "2026-11-29T09:00:00+00:00"}
     assert read_session(path).to_json() == session.to_json()
 
@@ -49,7 +51,10 @@ def test_permissions_are_private_even_with_umask_000(tmp_path: Path) -> None:
         os.umask(old)
     assert stat.S_IMODE(store.directory.stat().st_mode) == 0o700
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert sorted(p.name for p in store.directory.iterdir()) == [path.name]  # no temporary files left
+    copies = store.directory / ".questionnaires"
+    assert stat.S_IMODE(copies.stat().st_mode) == 0o700
+    assert [stat.S_IMODE(p.stat().st_mode) for p in copies.iterdir()] == [0o600]  # one copy, no temporary file
+    assert sorted(p.name for p in store.directory.iterdir()) == [".questionnaires", path.name]  # no temporary files left
 
 
 def test_an_existing_open_directory_is_made_private(tmp_path: Path) -> None:
@@ -176,7 +181,7 @@ def test_save_failure_is_an_error_and_keeps_the_previous_file(tmp_path: Path) ->
     with pytest.raises(UnicodeEncodeError):
         store.save(session)
     assert path.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".questionnaires", path.name]
 
 
 def test_a_session_file_whose_name_is_not_its_id_is_refused_untouched(tmp_path: Path) -> None:
@@ -194,3 +199,71 @@ def test_a_session_file_whose_name_is_not_its_id_is_refused_untouched(tmp_path: 
     original.write_text(json.dumps(data))
     with pytest.raises(StoreError):
         read_session(original)
+
+
+def test_the_questionnaire_is_written_once_and_each_answer_writes_only_the_session(tmp_path: Path,
+                                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from ketascreen import store as store_module
+
+    store = Store(tmp_path)
+    store.prepare()
+    session = make_session(store)
+    written: list[str] = []
+    real = store_module._write_durably
+
+    def counting(path: Path, data: bytes, sync_parent: bool = True) -> None:
+        written.append(path.parent.name if path.parent != tmp_path else "session")
+        real(path, data, sync_parent)
+
+    monkeypatch.setattr(store_module, "_write_durably", counting)
+    for value in (150, 151, 152):
+        session.record("bp_systolic", Answer(VALUE, value, "2026-11-29T09:00:00+00:00"), "AB")
+        store.save(session)
+    assert written == [".questionnaires", "session", "session", "session"]
+    assert len(store.path_for(session.id).read_bytes()) < len(session.questionnaire_text)
+
+
+def test_a_damaged_copy_is_written_again_and_a_changed_one_refuses_the_session(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    store.prepare()
+    session = make_session(store)
+    path = store.save(session)
+    copy = tmp_path / ".questionnaires" / session.questionnaire_sha256
+    copy.write_text(session.questionnaire_text.replace("systolic", "sistolic"), encoding="utf-8")
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="does not match its hash"):
+        read_session(path)
+    assert path.read_bytes() == before
+    copy.unlink()
+    with pytest.raises(StoreError, match="missing"):
+        read_session(path)
+    assert path.read_bytes() == before
+    copy.write_text("damaged", encoding="utf-8")
+    Store(tmp_path).save(session)  # a new process's store finds the copy does not match and writes it again
+    assert copy.read_text(encoding="utf-8") == session.questionnaire_text
+    assert read_session(path).questionnaire_text == session.questionnaire_text
+
+
+def test_a_file_of_format_1_is_read_and_saved_again_as_format_2(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    store.prepare()
+    session = make_session(store)
+    path = store.path_for(session.id)
+    path.write_text(json.dumps(session.to_json(inline_questionnaire=True), indent=1), encoding="utf-8")
+    old = read_session(path)
+    assert old.questionnaire_text == session.questionnaire_text and not old.questionnaire_verified
+    store.save(old)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["format_version"] == 2 and "content" not in data["questionnaire"]
+    assert read_session(path).to_json() == session.to_json()
+
+
+def test_a_text_that_does_not_match_its_hash_stays_inside_the_file(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    store.prepare()
+    session = make_session(store)
+    session.questionnaire_text += "# changed\n"
+    path = store.save(session)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["format_version"] == 1 and data["questionnaire"]["content"] == session.questionnaire_text
+    assert not (tmp_path / ".questionnaires").exists()

@@ -7,6 +7,7 @@ from datetime import tzinfo
 from pathlib import Path
 
 from ketascreen import answering as rules
+from ketascreen.collector import settled
 from ketascreen.errors import Interrupted, KetascreenError, NoMoreInput, UsageError
 from ketascreen.interview import Screen, ask_reference, conduct, install_hangup_handlers, reference_problem
 from ketascreen.loading.load import load_source
@@ -37,6 +38,7 @@ def resume(reference: str, data_dir: Path, amend: bool, staff: str | None, plain
     with store.lock(session.id):
         session = store.load(path)  # again, under the lock: another terminal may have just saved
         questionnaire = stored_questionnaire(session)
+        settled()
         if session.status == COMPLETED and not amend:
             raise KetascreenError(f"session {session.id} is completed; to correct it, "
                                   f"ketascreen resume {session.id} --amend (recorded in the audit trail)")

@@ -9,8 +9,8 @@ from datetime import tzinfo
 from pathlib import Path
 
 from ketascreen import answering as rules
-from ketascreen.answersfile import read_answers
 from ketascreen.clock import shown
+from ketascreen.collector import settled
 from ketascreen.commands import Warn
 from ketascreen.errors import Interrupted, KetascreenError, NoMoreInput, ProblemsError, UsageError
 from ketascreen.interview import Screen, ask_reference, conduct, install_hangup_handlers, reference_problem
@@ -52,6 +52,7 @@ def run(questionnaire_name: str, patient: str | None, staff: str | None, data_di
     once per patient unless ``again``."""
     source = load_source(questionnaire_name)
     questionnaire = source.questionnaire
+    settled()
     if language is not None and language not in languages_of(questionnaire):
         raise UsageError(f"--lang {language}: {questionnaire.id} has no text in that language; it has "
                          f"{', '.join(sorted(languages_of(questionnaire)))}")
@@ -64,6 +65,9 @@ def run(questionnaire_name: str, patient: str | None, staff: str | None, data_di
                          "with --answers FILE")
     from_file = None
     if answers_path is not None:
+        # Only here: it reads YAML, which an interview at the terminal on a cached questionnaire never needs.
+        from ketascreen.answersfile import read_answers
+
         from_file = read_answers(answers_path, questionnaire)
         if from_file.problems:
             raise AnswersFileError(from_file.problems)

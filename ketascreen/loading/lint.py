@@ -14,7 +14,7 @@ they use (and each choice, option and yes/no); scores are tried at the values th
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import cast
 
 from ketascreen.conditions import Facts, Truth, evaluate
@@ -50,9 +50,11 @@ def lint(questionnaire: Questionnaire, located: Located, shown: str = "", extend
     """Warnings with their positions; ``shown`` names the file being checked in messages, and
     ``extends`` says it is a clinic file merged onto a base."""
 
+    paths = _question_paths(located)
+
     def gate_mark(question_id: str) -> Mark:
         """Where the condition that can leave the question unasked stands: its own, else its section's."""
-        path = _question_path(located, question_id)
+        path = paths.get(question_id, ())
         if not path:
             return Mark(0, 0)
         if (path + ("when",)) in located.values:
@@ -70,10 +72,11 @@ def lint(questionnaire: Questionnaire, located: Located, shown: str = "", extend
     findings: list[tuple[Mark, str]] = []
     reachable = {score.id: _reachable(questionnaire, score) for score in questionnaire.scores}
     rules = flag_rules(questionnaire)
+    explorer = _Explorer(questionnaire, reachable, rules)
     for index, flag in enumerate(questionnaire.flags):
         at = located.position(("flags", index, "when"))
         rule = flag.when
-        outcome = _explore(rule, questionnaire, reachable, rules)
+        outcome = explorer.explore(rule)
         if outcome is not None:
             can_raise, always = outcome
             if not can_raise:
@@ -81,17 +84,16 @@ def lint(questionnaire: Questionnaire, located: Located, shown: str = "", extend
             elif always:
                 findings.append((at, f"flag '{flag.id}' is raised by every complete set of answers"))
         if flag.severity in (Severity.URGENT, Severity.CONTRAINDICATION):
-            stronger = tuple(f for f in questionnaire.flags if f.id != flag.id and f.severity.rank <= flag.severity.rank)
-            for question in _skippable(rule, questionnaire, reachable, rules, reviewed, stronger):
+            for question in _skippable(flag, explorer, reviewed):
                 findings.append((at, f"{flag.severity.value} flag '{flag.id}' needs '{question.id}', which skip logic "
                                      f"can leave unasked ({where(question.id)}); "
                                      "an unasked question does not apply, so the flag would not be raised"))
     for question in questionnaire.questions:
         if question.when is None:
             continue
-        outcome = _explore(question.when, questionnaire, reachable, rules)
+        outcome = explorer.explore(question.when)
         if outcome is not None and not outcome[0]:
-            findings.append((located.position(_question_path(located, question.id) + ("when",)),
+            findings.append((located.position(paths.get(question.id, ()) + ("when",)),
                              f"question '{question.id}' is never asked: its condition can never hold"))
     for s_index, score in enumerate(questionnaire.scores):
         values = reachable[score.id]
@@ -103,11 +105,11 @@ def lint(questionnaire: Questionnaire, located: Located, shown: str = "", extend
                 original = next((i for i, raw in enumerate(bands) if raw.get("min") == band.min and raw.get("max") == band.max), b_index)
                 findings.append((located.position(("scores", s_index, "bands", original)),
                                  f"band '{band.label}' of score '{score.id}' ({band.min}–{band.max}) can never be reached"))
-    findings += _unused(questionnaire, located)
+    findings += _unused(questionnaire, located, paths)
     return findings
 
 
-def _unused(questionnaire: Questionnaire, located: Located) -> list[tuple[Mark, str]]:
+def _unused(questionnaire: Questionnaire, located: Located, paths: dict[str, Path_]) -> list[tuple[Mark, str]]:
     """Answers collected and then used by nothing: no flag, score, check or skip logic reads them.
     Free text and header values (weight, planned treatment) are read by the clinician instead."""
     used: set[str] = set()
@@ -126,20 +128,21 @@ def _unused(questionnaire: Questionnaire, located: Located) -> list[tuple[Mark, 
     for condition in conditions:
         used.update(ref.ref for ref in _refs(condition, questionnaire)
                     if not (isinstance(ref, Compare) and ref.subject == "score"))
-    return [(located.position(_question_path(located, q.id) + ("id",)),
+    return [(located.position(paths.get(q.id, ()) + ("id",)),
              f"question '{q.id}' feeds no flag, score, check or skip logic, so its answer is used for nothing "
              "(free text and 'header: true' questions are exempt)")
             for q in questionnaire.questions
             if q.id not in used and q.type != "text" and not q.header]
 
 
-def _question_path(located: Located, question_id: str) -> Path_:
+def _question_paths(located: Located) -> dict[str, Path_]:
+    """Where each question stands in the file, by its id (the first, as a search from the top finds)."""
     data = located.data if isinstance(located.data, dict) else {}
+    paths: dict[str, Path_] = {}
     for s_index, section in enumerate(data.get("sections", [])):
         for q_index, question in enumerate(section.get("questions", [])):
-            if question.get("id") == question_id:
-                return ("sections", s_index, "questions", q_index)
-    return ()
+            paths.setdefault(question.get("id"), ("sections", s_index, "questions", q_index))
+    return paths
 
 
 def _reachable(questionnaire: Questionnaire, score: Score) -> set[int] | None:
@@ -167,7 +170,7 @@ def _refs(condition: Condition, questionnaire: Questionnaire, seen: set[str] | N
     elif isinstance(condition, FlagRef):
         if condition.ref not in seen:
             seen.add(condition.ref)
-            yield from _refs(next(f.when for f in questionnaire.flags if f.id == condition.ref), questionnaire, seen)
+            yield from _refs(questionnaire.flag(condition.ref).when, questionnaire, seen)
     else:
         yield condition
 
@@ -287,14 +290,115 @@ def _explore(condition: Condition, questionnaire: Questionnaire, reachable: Reac
     return can, always
 
 
-def _skippable(rule: Condition, questionnaire: Questionnaire, reachable: Reachable, rules: FlagRules,
-               reviewed: Callable[[str], bool], stronger: tuple[Flag, ...] = ()) -> list[Question]:
-    """Questions the rule needs that skip logic can leave unasked. A follow-up whose condition
-    already raises the flag whenever it asks it (the bundled plan question after "thoughts of
-    suicide") is let through, and so is one whose gate itself raises a flag at least as pressing
-    (``stronger``: the plan question is asked only after thoughts of suicide, an urgent finding of
-    its own), but only where the gate comes from a reviewed base: a clinic that puts a new gate in
-    front of a question an urgent rule needs is always warned."""
+class _Explorer:
+    """Explores conditions on one questionnaire, remembering what it found: the lint asks the same
+    questions of the same rules many times (each urgent flag against every flag as pressing)."""
+
+    def __init__(self, questionnaire: Questionnaire, reachable: Reachable, rules: FlagRules):
+        self.questionnaire, self.reachable, self.rules = questionnaire, reachable, rules
+        # Keyed by id(): conditions compare equal across kinds (1 == True); each memo keeps the
+        # condition alive (in _seen), so its id cannot be taken by another while it is remembered.
+        self._seen: dict[int, Condition] = {}
+        self._explored: dict[int, tuple[bool, bool] | None] = {}
+        self._keys: dict[int, frozenset[Key]] = {}
+        self._totals: dict[int, int | None] = {}
+        self._by_key: dict[Key, list[Flag]] | None = None
+        self._always: set[str] | None = None
+
+    def explore(self, condition: Condition) -> tuple[bool, bool] | None:
+        if id(condition) not in self._explored:
+            self._seen[id(condition)] = condition
+            self._explored[id(condition)] = _explore(condition, self.questionnaire, self.reachable, self.rules)
+        return self._explored[id(condition)]
+
+    def keys(self, condition: Condition) -> frozenset[Key]:
+        """The questions and scores a condition reads, through the flags it names."""
+        if id(condition) not in self._keys:
+            self._seen[id(condition)] = condition
+            self._keys[id(condition)] = frozenset(_key(ref) for ref in _refs(condition, self.questionnaire))
+        return self._keys[id(condition)]
+
+    def total(self, condition: Condition) -> int | None:
+        """How many assignments exploring the condition alone tries (None: a score too wide to list)."""
+        if id(condition) not in self._totals:
+            self._seen[id(condition)] = condition
+            candidates = _candidates(self.questionnaire, self.reachable, [condition])
+            total = None
+            if candidates is not None:
+                total = 1
+                for values in candidates.values():
+                    total *= max(1, len(values))
+            self._totals[id(condition)] = total
+        return self._totals[id(condition)]
+
+    def implies(self, gate: Condition, rule: Condition) -> bool:
+        """As _implies. When the two read nothing in common their values are tried independently,
+        so the gate implies the rule exactly when the gate can never hold or the rule always does
+        (and the combinations tried together stay within the limit): no need to try them all."""
+        if not self.keys(gate).isdisjoint(self.keys(rule)):
+            return _implies(gate, rule, self.questionnaire, self.reachable, self.rules)
+        gate_total, rule_total = self.total(gate), self.total(rule)
+        if gate_total is None or rule_total is None or _over_limit(gate_total, rule_total):
+            return False
+        gate_outcome, rule_outcome = self.explore(gate), self.explore(rule)
+        assert gate_outcome is not None and rule_outcome is not None  # within the limit, so explored
+        return not gate_outcome[0] or rule_outcome[1]
+
+    def sharing(self, condition: Condition) -> set[str]:
+        """The ids of the flags whose rules read something the condition reads."""
+        if self._by_key is None:
+            self._by_key = {}
+            for flag in self.questionnaire.flags:
+                for key in self.keys(flag.when):
+                    self._by_key.setdefault(key, []).append(flag)
+        return {flag.id for key in self.keys(condition) for flag in self._by_key.get(key, ())}
+
+    def implies_any(self, gate: Condition, flag: Flag) -> bool:
+        """The gate implies the rule of some other flag at least as pressing as this one. A rule
+        that shares nothing with the gate is implied only when it always holds or the gate never
+        does (see implies), so unless the gate never holds only the rules that share something
+        with it and those that always hold need trying."""
+        gate_outcome = self.explore(gate)
+        if gate_outcome is not None and not gate_outcome[0]:
+            candidates: Iterable[Flag] = self.questionnaire.flags  # rare: the lint warns of such a gate
+        else:
+            candidates = [self.questionnaire.flag(fid) for fid in self.sharing(gate) | self.always()]
+        return any(self.implies(gate, other.when) for other in candidates
+                   if other.id != flag.id and other.severity.rank <= flag.severity.rank)
+
+    def always(self) -> set[str]:
+        """The flags whose rules hold for every complete set of answers."""
+        if self._always is None:
+            self._always = set()
+            for flag in self.questionnaire.flags:
+                outcome = self.explore(flag.when)
+                if outcome is not None and outcome[1]:
+                    self._always.add(flag.id)
+        return self._always
+
+
+def _key(ref: Compare | Answered) -> Key:
+    return ("score" if isinstance(ref, Compare) and ref.subject == "score" else "question", ref.ref)
+
+
+def _over_limit(*totals: int) -> bool:
+    """Whether _assignments gives up on the combinations of these totals together."""
+    product = 1
+    for total in totals:
+        product *= total
+        if product > MAX_COMBINATIONS:
+            return True
+    return False
+
+
+def _skippable(flag: Flag, explorer: _Explorer, reviewed: Callable[[str], bool]) -> list[Question]:
+    """Questions the flag's rule needs that skip logic can leave unasked. A follow-up whose
+    condition already raises the flag whenever it asks it (the bundled plan question after
+    "thoughts of suicide") is let through, and so is one whose gate itself raises another flag at
+    least as pressing (the plan question is asked only after thoughts of suicide, an urgent finding
+    of its own), but only where the gate comes from a reviewed base: a clinic that puts a new gate
+    in front of a question an urgent rule needs is always warned."""
+    questionnaire, rule = explorer.questionnaire, flag.when
     found = []
     for ref in dict.fromkeys(r.ref for r in _refs(rule, questionnaire) if not (isinstance(r, Compare) and r.subject == "score")):
         question = questionnaire.question(ref)
@@ -303,11 +407,11 @@ def _skippable(rule: Condition, questionnaire: Questionnaire, reachable: Reachab
         if not gates:
             continue
         gate = AllOf(tuple(gates))
-        if reviewed(ref) and _implies(gate, rule, questionnaire, reachable, rules):
+        if reviewed(ref) and explorer.implies(gate, rule):
             continue
         if reviewed(ref) and _handles_absence(rule, ref):
             continue
-        if reviewed(ref) and any(_implies(gate, other.when, questionnaire, reachable, rules) for other in stronger):
+        if reviewed(ref) and explorer.implies_any(gate, flag):
             continue
         found.append(question)
     return found

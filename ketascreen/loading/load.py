@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ketascreen.errors import KetascreenError, Problem, QuestionnaireError, QuestionnaireNotFound
 from ketascreen.model import Questionnaire
@@ -60,9 +60,26 @@ def check_text(text: str, shown: str, origin: Path | None = None, lint: bool = F
     return questionnaire, problems
 
 
-def _check(text: str, shown: str, origin: Path | None, lint: bool = False) -> tuple[Questionnaire | None, list[Problem], str]:
+def check_traced(text: str, shown: str, trace: dict[str, Any]) -> tuple[Questionnaire | None, list[Problem], str]:
+    """As check_text (with the text a session keeps), filling ``trace`` as _check_all does."""
+    return _check(text, shown, None, trace=trace)
+
+
+def _check(text: str, shown: str, origin: Path | None, lint: bool = False,
+           trace: dict[str, Any] | None = None) -> tuple[Questionnaire | None, list[Problem], str]:
     """As check_text, plus the text a session keeps: the file itself, or for a clinic file that
     extends another, the merged questionnaire (so the session does not depend on either file)."""
+    from ketascreen.collector import fewer_collections
+
+    with fewer_collections():
+        return _check_all(text, shown, origin, lint, trace)
+
+
+def _check_all(text: str, shown: str, origin: Path | None, lint: bool,
+               trace: dict[str, Any] | None) -> tuple[Questionnaire | None, list[Problem], str]:
+    """As _check. ``trace``, when given, receives the checked data ("data") and the files a clinic
+    file extends ("files"), for the compiled-questionnaire cache."""
+    extended: list[Path] = []
     from ketascreen.loading.build import build_questionnaire
     from ketascreen.loading.checks import semantic_problems
     from ketascreen.loading.schema import schema_problems
@@ -92,7 +109,7 @@ def _check(text: str, shown: str, origin: Path | None, lint: bool = False) -> tu
     base = None  # the questionnaire a clinic file extends, to compare its urgent flags with
     structural = add(schema_problems(located))
     if extends:
-        merged, findings, base = _extend(located, origin, ())
+        merged, findings, base = _extend(located, origin, (), extended)
         add(findings)
         if merged is None:
             return None, sorted(problems), text
@@ -109,6 +126,8 @@ def _check(text: str, shown: str, origin: Path | None, lint: bool = False) -> tu
         return None, sorted(problems), stored
     assert isinstance(located.data, dict)  # the file is a mapping (checked above), and so is a merge onto its base
     questionnaire = build_questionnaire(located.data, sha256_of(stored))
+    if trace is not None:
+        trace.update(data=located.data, files=extended)
     warnings: list[Problem] = []
     if lint:
         from ketascreen.loading.lint import lint as safety_lint
@@ -130,8 +149,8 @@ def _name_file(table: dict[_Key, Mark], shown: str) -> None:
             table[key] = mark._replace(file=shown)
 
 
-def _extend(clinic: Located, origin: Path | None,
-            chain: tuple[Path, ...]) -> tuple[Located | None, list[Finding], Located | None]:
+def _extend(clinic: Located, origin: Path | None, chain: tuple[Path, ...],
+            extended: list[Path]) -> tuple[Located | None, list[Finding], Located | None]:
     """The clinic file merged onto its base (itself merged if it extends another), with findings,
     and that base."""
     from ketascreen.loading.extend import merge
@@ -156,6 +175,7 @@ def _extend(clinic: Located, origin: Path | None,
         return None, [(at, f"extends: '{name}' leads back to a file that extends it (a cycle: "
                            f"{' → '.join(dict.fromkeys(p.name for p in (*chain, here) if p))} → {resolved.name})")], None
     shown = str(base_path)
+    extended.append(resolved)
     try:
         base, soft = parse(read_text(base_path))
     except YamlProblem as problem:
@@ -164,7 +184,7 @@ def _extend(clinic: Located, origin: Path | None,
     if not isinstance(base.data, dict):
         return None, findings + [(Mark(1, 1, shown), "is not a questionnaire")], None
     if "extends" in base.data:
-        deeper, more, _ = _extend(base, base_path, chain + ((here,) if here else ()) + (resolved,))
+        deeper, more, _ = _extend(base, base_path, chain + ((here,) if here else ()) + (resolved,), extended)
         findings += [(mark._replace(file=mark.file or shown), msg) for mark, msg in more]
         if deeper is None:
             return None, findings, None
@@ -187,18 +207,45 @@ class Source:
 
 
 def load_source(name: str) -> Source:
-    """The checked questionnaire and its text, for a bundled id or path."""
+    """The checked questionnaire and its text, for a bundled id or path. A file checked before by
+    this version of ketascreen is built from the cache without checking it again (compiled.py)."""
+    path = find_questionnaire(name)
+    cached = _from_cache(path)
+    if cached is not None:
+        return cached
+    from ketascreen.loading import compiled
     from ketascreen.loading.yamlread import YamlProblem, read_text
 
-    path = find_questionnaire(name)
     try:
         text = read_text(path)
     except YamlProblem as problem:
         raise QuestionnaireError([Problem(str(path), problem.line, problem.column, problem.message)]) from None
-    questionnaire, problems, stored = _check(text, str(path), path)
+    trace: dict[str, Any] = {}
+    questionnaire, problems, stored = _check(text, str(path), path, trace=trace)
     if questionnaire is None:
         raise QuestionnaireError(problems)
+    files = tuple((str(p), compiled.file_hash(p) or "") for p in trace["files"])
+    compiled.keep(compiled.file_key(path, text.encode("utf-8")),
+                  compiled.Entry(trace["data"], questionnaire.sha256, None if stored == text else stored, files))
     return Source(questionnaire, stored, path)
+
+
+def _from_cache(path: Path) -> Source | None:
+    """The source built from the cache entry for the file as it is now, if there is a sound one."""
+    from ketascreen.loading import compiled
+    from ketascreen.loading.build import build_questionnaire
+
+    try:
+        if not path.is_file():
+            return None
+        text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+    except (OSError, UnicodeDecodeError):
+        return None  # the full check says what is wrong with it
+    entry = compiled.lookup(compiled.file_key(path, text.encode("utf-8")))
+    if entry is None:
+        return None
+    stored = text if entry.text is None else entry.text
+    return Source(build_questionnaire(entry.data, entry.sha256), stored, path)
 
 
 def load_questionnaire(name: str) -> Questionnaire:
