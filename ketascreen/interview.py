@@ -291,7 +291,10 @@ class Interview:
         screen = self.screen
         screen.say()
         screen.say(self.says.question_of.format(position=step.position, total=step.total), "dim")
-        if not question.text.has(self.language):
+        notice = question.untranslated_notice(self.language)
+        if notice is not None:
+            screen.say(f"Staff: {notice}", "bold yellow")
+        elif not question.text.has(self.language):
             # A clinic's own question with no text in the patient's language: staff must not read it
             # out as if it were translated.
             screen.say(f"Staff: this question has no {language_name(self.language or '')} text in the questionnaire; "

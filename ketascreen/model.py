@@ -168,6 +168,10 @@ class Question:
     when: Condition | None = None
     header: bool = False  # shown in the summary's header (weight, planned treatment) rather than feeding a rule
     codes: tuple[Coding, ...] = ()
+    untranslated: tuple[tuple[str, str], ...] = ()  # (language, the notice staff see) when knowingly not translated
+
+    def untranslated_notice(self, language: str | None) -> str | None:
+        return dict(self.untranslated).get(language) if language else None
 
 
 @dataclass(frozen=True)

@@ -22,15 +22,22 @@ from ketascreen.session import Session
 
 PHQ9_1_ES = "Poco interés o placer en hacer cosas"
 UNTRANSLATED = {"trauma_exposure", "pcptsd5"}  # PC-PTSD-5: no published Spanish version to cite
+UNTRANSLATED_QUESTIONS = {"gad7_difficulty"}  # the GAD-7's closing question: none traced
 
 
 @pytest.mark.parametrize("qid", bundled_ids())
 def test_every_bundled_text_the_interview_shows_has_spanish_and_strict_validate_passes(qid: str, cli) -> None:
     path = find_questionnaire(qid)
     located, _ = parse(path.read_text(encoding="utf-8"))
+    def exempt(path_: tuple) -> bool:
+        if path_[0] != "sections":
+            return False
+        section = located.data["sections"][path_[1]]
+        return section["id"] in UNTRANSLATED or (
+            len(path_) > 3 and section["questions"][path_[3]]["id"] in UNTRANSLATED_QUESTIONS)
+
     lacking = [what for value, path_, what, _ in _interview_texts(located.data)
-               if not (path_[0] == "sections" and located.data["sections"][path_[1]]["id"] in UNTRANSLATED)
-               and not (isinstance(value, dict) and value.get("es"))]
+               if not exempt(path_) and not (isinstance(value, dict) and value.get("es"))]
     assert lacking == []
     _, problems = check_file(path, qid, lint=True)
     assert problems == []
@@ -47,6 +54,10 @@ def test_published_phq9_and_gad7_wording_and_the_untranslated_pc_ptsd5() -> None
         "Ningún día", "Varios días", "Más de la mitad de los días", "Casi todos los días"]
     assert q.section_of("pcptsd5_1").untranslated_notice("es").startswith("This instrument has no validated Spanish version")
     assert "es" not in dict(q.question("pcptsd5_1").text.translations)
+    # The GAD-7's closing question: no traceable published Spanish, so English with a staff notice.
+    closing = q.question("gad7_difficulty")
+    assert not closing.text.has("es") and all(not c.label.has("es") for c in closing.choices)
+    assert closing.untranslated_notice("es").startswith("This GAD-7 question has no published Spanish text")
 
 
 def test_spanish_and_english_yes_no_words_and_keys() -> None:
@@ -255,6 +266,27 @@ def test_a_clinic_adding_english_questions_to_a_translated_file_is_not_asked_to_
     child.expect("Respuesta: ")
     child.sendline("120")  # systolic blood pressure, the first question
     child.expect("this question has no Spanish text in the questionnaire; it is shown in English")
+    child.expect_exact("What is the phone number of the person taking you home?")
+    child.expect("Respuesta: ")
+    child.sendline("q")
+    child.expect(pexpect.EOF)
+
+
+def test_a_question_left_untranslated_passes_strict_and_tells_staff(tmp_path: Path, data_dir: Path, cli) -> None:
+    whole = HALF_TRANSLATED.replace("label: Nasal spray}", "label: {en: Nasal spray, es: Aerosol nasal}}")
+    assert cli("validate", "--strict", str(_write(tmp_path / "whole.yaml", whole))).code == 1  # smoker: no es
+    marked = whole.replace("      - id: smoker\n", "      - id: smoker\n        untranslated: {es: Read in English.}\n")
+    assert cli("validate", "--strict", str(_write(tmp_path / "marked.yaml", marked))).code == 0
+    clinic = _write(tmp_path / "clinic.yaml", CLINIC_IN_ENGLISH.replace(
+        "        help: Written on the discharge sheet.\n",
+        "        help: Written on the discharge sheet.\n        untranslated: {es: Read this one in English.}\n"))
+    assert cli("validate", "--strict", str(clinic)).code == 0
+    env = {"KETASCREEN_DATA_DIR": str(data_dir), "TERM": "xterm-256color", "COLUMNS": "200", "NO_COLOR": "1"}
+    child = spawn_installed("run", str(clinic), "--lang", "es", "--patient", "P", "--staff", "S", env=env,
+                            dimensions=(40, 200))
+    child.expect("Respuesta: ")
+    child.sendline("120")
+    child.expect("Staff: Read this one in English.")
     child.expect_exact("What is the phone number of the person taking you home?")
     child.expect("Respuesta: ")
     child.sendline("q")

@@ -73,6 +73,7 @@ def build_questionnaire(data: dict[str, Any], sha256: str) -> Questionnaire:
                 when=condition(q["when"]) if "when" in q else None,
                 header=q.get("header", False),
                 codes=codes(q),
+                untranslated=tuple(sorted((q.get("untranslated") or {}).items())),
             )
             for q in raw_section["questions"]
         )

@@ -97,11 +97,12 @@ def _interview_texts(data: dict[str, Any]) -> Iterator[tuple[Any, Path_, str, se
                 yield section[key], spath + (key,), f"the {key} of section '{section.get('id')}'", exempt
         for question, qpath in _items(section, "questions", spath):
             qid = question.get("id")
+            own = exempt | (set(question["untranslated"]) if isinstance(question.get("untranslated"), dict) else set())
             for key in ("text", "help"):
                 if key in question:
-                    yield question[key], qpath + (key,), f"the {key} of question '{qid}'", exempt
+                    yield question[key], qpath + (key,), f"the {key} of question '{qid}'", own
             for choice, cpath in _items(question, "choices", qpath):
-                yield choice.get("label"), cpath + ("label",), f"choice '{choice.get('code')}' of question '{qid}'", exempt
+                yield choice.get("label"), cpath + ("label",), f"choice '{choice.get('code')}' of question '{qid}'", own
     used: dict[str, set[str]] = {}  # scale -> languages exempt wherever it is used
     for question, _, section in _questions(data):
         if isinstance(question.get("scale"), str):
