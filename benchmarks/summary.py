@@ -235,15 +235,17 @@ def bare_document(pages: list[list[tuple[float, str, bool, float]]]) -> bytes:
 def summary_lines(questionnaire: Questionnaire, session: Session) -> list[list[tuple[float, str, bool, float]]]:
     """Every line of text on each page of the summary PDF, running header and footer included."""
     from ketascreen.evaluate import evaluate_session
-    from ketascreen.render.pdf import layout
+    from ketascreen.render.paper import MARGIN_BOTTOM, MARGIN_TOP, SIZES
+    from ketascreen.render.pdf import HEADER, layout
     from ketascreen.render.view import summary_view
 
     view = summary_view(evaluate_session(questionnaire, session), STAMP)
+    body_top, footer = MARGIN_TOP + HEADER, SIZES["a4"][1] - MARGIN_BOTTOM
     pages = []
     for placed in layout(view):
-        lines = [(12.0, f"Patient {view.patient} — not a treatment decision", False, 8.0)]
-        lines += [(21 + top + run.y, run.text, run.bold, run.size) for top, row in placed for run in row.runs]
-        lines.append((285.0, f"Patient {view.patient} · generated {view.generated_at} · page 1 of 9", False, 8.0))
+        lines = [(MARGIN_TOP, f"Patient {view.patient} — not a treatment decision", False, 8.0)]
+        lines += [(body_top + top + run.y, run.text, run.bold, run.size) for top, row in placed for run in row.runs]
+        lines.append((footer, f"Patient {view.patient} · generated {view.generated_at} · page 1 of 9", False, 8.0))
         pages.append(lines)
     return pages
 

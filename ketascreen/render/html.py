@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape as e
 
 from ketascreen.render.paper import MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, TONES
-from ketascreen.render.view import AMENDED, BANNER, INCOMPLETE, NEGATIVES, SET_ASIDE, SIGN_OFF, FlagView, SummaryView
+from ketascreen.render.view import BANNER, INCOMPLETE, NEGATIVES, SET_ASIDE, SIGN_OFF, FlagView, SummaryView
 
 CSS = """
 body { font-family: "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; font-size: 11pt; line-height: 1.4;
@@ -67,7 +67,7 @@ def _style(view: SummaryView, paper: str) -> str:
     tones = "\n".join(f".glance tr.{kind} {{ background: {t.fill_hex}; color: {t.ink_hex}; }}"
                        for kind, t in TONES.items() if kind != "none")
     tones += f"\n.glance tr.none {{ background: #fff; color: {TONES['none'].ink_hex}; }}"
-    marks = " · ".join(m for m, on in (("INCOMPLETE", view.incomplete), (AMENDED, bool(view.amended))) if on)
+    marks = " · ".join(view.marks)
     page = (PAGE.replace("SIZE", "A4" if paper == "a4" else "letter")
             .replace("TOP", f"{MARGIN_TOP + 6:g}").replace("RIGHT", f"{MARGIN_RIGHT:g}")
             .replace("BOTTOM", f"{MARGIN_BOTTOM + 4:g}").replace("LEFT", f"{MARGIN_LEFT:g}")
@@ -92,9 +92,8 @@ def _head(view: SummaryView, paper: str) -> list[str]:
         lines.append(f'<p class="clinic">{e(view.clinic)}</p>')
     lines += [f"<h1>Screening summary: {e(view.title)}</h1>", '<dl class="header">',
               *(f"<dt>{e(key)}</dt><dd>{e(value)}</dd>" for key, value in view.header), "</dl>"]
-    marks = [m for m, on in (("INCOMPLETE", view.incomplete), (AMENDED, bool(view.amended))) if on]
-    if marks:
-        lines.append('<p class="marks">' + "".join(f'<span class="mark">{m}</span>' for m in marks) + "</p>")
+    if view.marks:
+        lines.append('<p class="marks">' + "".join(f'<span class="mark">{m}</span>' for m in view.marks) + "</p>")
     lines += [f'<p class="banner">{e(BANNER)}</p>',
               *(f'<p class="banner urgent-unassessed">{e(line)}</p>' for line in view.urgent_unassessed)]
     if view.amended:
@@ -111,7 +110,7 @@ def _glance(view: SummaryView, paper: str) -> list[str]:
     lines = ['<section class="glance"><h2>At a glance</h2><table>']
     for item in view.glance:
         counted = f" ({item.count})" if item.count is not None else ""
-        words = "; ".join(item.items) if item.items else ("none" if item.kind == "unassessed" else "none raised")
+        words = item.words
         css = "none" if item.count == 0 else item.kind
         lines.append(f'<tr class="{e(css)} kind-{e(item.kind)}"><th><span class="symbol" aria-hidden="true">'
                      f"{e(item.symbol)}</span> {e(item.heading)}{counted}</th><td>{e(words)}</td></tr>")

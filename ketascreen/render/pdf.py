@@ -15,15 +15,18 @@ from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from ketascreen.model import Severity
 from ketascreen.render import pdflayout as lay
 from ketascreen.render.paper import MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARK, SIZES, tone
 from ketascreen.render.pdflayout import FONTS, GREY, Box, Cell, Row, paragraph, row, together
 from ketascreen.render.view import (
     AMENDED,
     BANNER,
+    GLANCE_SYMBOLS,
     INCOMPLETE,
     NEGATIVES,
     SET_ASIDE,
+    SEVERITY_BY_HEADING,
     SIGN_OFF,
     FlagView,
     GlanceRow,
@@ -129,14 +132,10 @@ class _Pen:
         self.font = self.ink = None  # fpdf2 states font and colour anew on each page
 
 
-def _marks(view: SummaryView) -> list[str]:
-    return [mark for mark, on in (("INCOMPLETE", view.incomplete), (AMENDED, bool(view.amended))) if on]
-
-
 def _running_header(pen: _Pen, view: SummaryView, page_w: float) -> None:
     pen.page()
     room = page_w - MARGIN_LEFT - MARGIN_RIGHT
-    marks = printable(" · ".join(_marks(view)))
+    marks = printable(" · ".join(view.marks))
     text = printable(f"Patient {view.patient} — {BANNER}")
     size = 8.0
     baseline = MARGIN_TOP + lay.baseline(size)
@@ -229,12 +228,8 @@ def _glance_row(item: GlanceRow, room: float, heading_w: float) -> Row:
     colour = tone(item.kind, item.count)
     counted = f" ({item.count})" if item.count is not None else ""
     heading = printable(f"{item.symbol} {item.heading}{counted}")
-    if item.items:
-        words = "; ".join(item.items)
-    else:
-        words = "none" if item.kind == "unassessed" else "none raised"
     inner = row((Cell(2, heading_w - 4, heading, True, 9.5, colour.ink),
-                 Cell(heading_w, room - heading_w - 2, printable(words), item.count != 0 and item.kind != "scores",
+                 Cell(heading_w, room - heading_w - 2, printable(item.words), item.count != 0 and item.kind != "scores",
                       9.5, colour.ink)), pad=1.2)
     return Row(inner.height, inner.runs, (Box(0, 0, room, inner.height, fill=colour.fill, stroke=RULE, weight=0.2),))
 
@@ -251,11 +246,12 @@ def _flags(view: SummaryView, room: float) -> list[Row]:
     rows = [_heading(f"Flags raised ({count})", room)]
     if not count:
         rows.append(_para("No flag was raised by the answers given.", room))
-    for severity, flags in view.flag_groups:
-        kind = severity.split()[0]
-        symbol = {"urgent": "‼", "possible": "▲"}.get(kind, "")
-        colour = tone("contraindication" if kind == "possible" else kind, 1)
-        label = (symbol + " " if symbol else "") + severity[0].upper() + severity[1:]
+    for heading, flags in view.flag_groups:
+        severity = SEVERITY_BY_HEADING[heading]
+        # The two kinds that may stop a dose carry the panel's symbol on their heading too.
+        marked = severity in (Severity.URGENT, Severity.CONTRAINDICATION)
+        label = (GLANCE_SYMBOLS[severity.value] + " " if marked else "") + heading[0].upper() + heading[1:]
+        colour = tone(severity.value, 1)
         rows.append(_para(label, room, 11, bold=True, gap=1, ink=colour.ink, keep=True))
         for flag in flags:
             rows += _flag(flag, room)

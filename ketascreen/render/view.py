@@ -82,10 +82,18 @@ class GlanceRow:
     count: int | None  # None for the scores line
     items: tuple[str, ...]
 
+    @property
+    def words(self) -> str:
+        """The items, or what it means that there are none."""
+        if self.items:
+            return "; ".join(self.items)
+        return "none" if self.kind == "unassessed" else "none raised"
+
 
 # Symbols by kind: distinct in shape, so a greyscale copy still tells an urgent line from a precaution.
 GLANCE_SYMBOLS = {"urgent": "‼", "contraindication": "▲", "precaution": "●", "history": "○", "logistics": "·",
                   "unassessed": "?", "scores": "■"}
+SEVERITY_BY_HEADING = {severity.heading: severity for severity in Severity}
 _GLANCE_HEADINGS = {Severity.URGENT: "Urgent", Severity.CONTRAINDICATION: "Possible contraindications",
                     Severity.PRECAUTION: "Precautions", Severity.HISTORY: "Relevant history",
                     Severity.LOGISTICS: "Logistics"}
@@ -113,6 +121,11 @@ class SummaryView:
     negatives: tuple[tuple[str, str], ...] = ()  # screen label, the answers behind "negative"
     series: tuple[str, ...] = ()  # "Since baseline": the patient's earlier visits, in words
     glance: tuple[GlanceRow, ...] = ()  # the at-a-glance panel at the top of a printed summary
+
+    @property
+    def marks(self) -> tuple[str, ...]:
+        """INCOMPLETE and AMENDED where they apply: on every printed page."""
+        return tuple(mark for mark, on in (("INCOMPLETE", self.incomplete), (AMENDED, bool(self.amended))) if on)
 
 
 def summary_view(evaluation: Evaluation, generated_at: str, clinic: str | None = None,
