@@ -56,7 +56,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ketascreen.session import VALUE, Answer, Session  # noqa: E402
-from ketascreen.store import Store  # noqa: E402
+from ketascreen.store import COPIES, Store  # noqa: E402
 from summary import BUNDLED, STAMP, completed_session, ketascreen_command, session_id  # noqa: E402
 
 RATIO_LIMIT = 20.0  # an export within this many times the json.load baseline, per session
@@ -102,11 +102,15 @@ def save_copies(store: Store, session: Session, count: int) -> list[str]:
 
 
 def half_directory(store: Store, ids: list[str], directory: Path) -> Store:
-    """A data directory with the session files of ``ids`` (hard links, or copies where links fail)."""
+    """A data directory with the session files of ``ids`` and the questionnaires they were asked on
+    (hard links, or copies where links fail)."""
     half = Store(directory)
     half.prepare()
-    for sid in ids:
-        source, target = store.path_for(sid), half.path_for(sid)
+    copies = store.directory / COPIES
+    (half.directory / COPIES).mkdir(mode=0o700)
+    pairs = [(store.path_for(sid), half.path_for(sid)) for sid in ids]
+    pairs += [(path, half.directory / COPIES / path.name) for path in copies.iterdir()]
+    for source, target in pairs:
         try:
             os.link(source, target)
         except OSError:
