@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 
 from ketascreen.evaluate import Evaluation
 from ketascreen.flagrules import FlagStatus
+from ketascreen.model import Questionnaire
 
 FIXED = ("session_id", "patient", "staff", "status", "created", "completed", "amended",
          "questionnaire_id", "questionnaire_version", "questionnaire_sha256")
@@ -19,8 +21,7 @@ FLAG_WORDS = {FlagStatus.RAISED: "raised", FlagStatus.NOT_RAISED: "not raised", 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def question_columns(evaluation: Evaluation) -> list[str]:
-    q = evaluation.questionnaire
+def question_columns(q: Questionnaire) -> list[str]:
     return ([question.id for question in q.questions] + [f"flag:{flag.id}" for flag in q.flags]
             + [f"score:{score.id}" for score in q.scores])
 
@@ -58,6 +59,11 @@ def row(evaluation: Evaluation) -> dict[str, object]:
     return cells
 
 
+def cells(evaluation: Evaluation) -> dict[str, object]:
+    """A session's row as it is written: every cell neutralised."""
+    return {key: neutralise(value) for key, value in row(evaluation).items()}
+
+
 def neutralise(value: object) -> object:
     """Text a spreadsheet would run as a formula gets a leading apostrophe; numbers stay numbers."""
     if isinstance(value, str) and value.startswith(FORMULA_START):
@@ -76,13 +82,19 @@ class CsvTable:
 
     def add(self, evaluation: Evaluation) -> None:
         session = evaluation.session
-        digest = evaluation.questionnaire.sha256
-        known = self._layouts.get(digest)
+        self.add_row(session.created, session.id, evaluation.questionnaire.sha256, cells(evaluation),
+                     lambda: question_columns(evaluation.questionnaire))
+
+    def add_row(self, created: str, session_id: str, questionnaire: str, row_cells: dict[str, object],
+                columns: Callable[[], list[str]]) -> None:
+        """A row made earlier (``cells``) of a session asked on the questionnaire whose SHA-256 is
+        ``questionnaire``; ``columns`` gives that questionnaire's columns, asked once for each."""
+        known = self._layouts.get(questionnaire)
         if known is None:
-            self._layouts[digest] = (session.created, question_columns(evaluation))
-        elif session.created < known[0]:
-            self._layouts[digest] = (session.created, known[1])
-        self._rows.append((session.created, session.id, {key: neutralise(value) for key, value in row(evaluation).items()}))
+            self._layouts[questionnaire] = (created, columns())
+        elif created < known[0]:
+            self._layouts[questionnaire] = (created, known[1])
+        self._rows.append((created, session_id, row_cells))
 
     def __len__(self) -> int:
         return len(self._rows)

@@ -144,24 +144,30 @@ class Store:
     def load(self, path: Path) -> Session:
         return read_session(path)
 
+    def session_paths(self) -> list[Path]:
+        """Every session file, in the order of their names."""
+        if not self.directory.is_dir():
+            return []
+        # The index (.index.json) and temporary files are not sessions.
+        return [path for path in sorted(self.directory.glob(f"*{SUFFIX}")) if not path.name.startswith(".")]
+
     def sessions(self) -> Iterator[tuple[Path, Session | None, str]]:
         """Every session file with its session, or None and the reason it cannot be read."""
-        if not self.directory.is_dir():
-            return
-        for path in sorted(self.directory.glob(f"*{SUFFIX}")):
-            if path.name.startswith("."):
-                continue  # the index (.index.json) and temporary files are not sessions
+        for path in self.session_paths():
             try:
                 yield path, read_session(path), ""
             except StoreError as error:
                 yield path, None, str(error)
 
     def delete(self, session_id: str) -> list[Path]:
-        """Remove a session's file, its lock and any temporary file a crash left; returns what was removed.
+        """Remove a session's file, its kept exports, its lock and any temporary file a crash left;
+        returns what was removed.
         The caller holds the session's lock, so no interview is writing it."""
+        from ketascreen.exportcache import entries_of
+
         removed = []
         for path in [self.path_for(session_id), *self.directory.glob(f".{session_id}{SUFFIX}.*.tmp"),
-                     self.directory / f".{session_id}.lock"]:
+                     *entries_of(self.directory, session_id), self.directory / f".{session_id}.lock"]:
             try:
                 path.unlink()
                 removed.append(path)
@@ -169,7 +175,8 @@ class Store:
                 continue
             except OSError as error:
                 raise StoreError(f"could not delete {path}: {error.strerror or error}") from None
-        sync_directory(self.directory)
+        for directory in {self.directory, *(path.parent for path in removed)}:
+            sync_directory(directory)
         from ketascreen.index import forget
 
         forget(self, session_id)  # the index names the patient too
@@ -181,16 +188,25 @@ class Store:
 
 def read_session(path: Path) -> Session:
     """The session in a file; StoreError (and the file untouched) when it is not a readable session."""
+    return session_from(path, session_bytes(path))
+
+
+def session_bytes(path: Path) -> bytes:
+    """A session file's bytes, unparsed; StoreError when it cannot be read."""
     try:
         # A pipe or device named *.json would block or never end: only a regular file is opened.
         if not stat.S_ISREG(os.stat(path).st_mode):
             raise StoreError(f"{path}: is not a regular file (a pipe, device or directory), so not a session; "
                              "it has been left as it is")
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise StoreError(f"{path}: no such session file") from None
     except OSError as error:
         raise StoreError(f"{path}: cannot be read: {error.strerror or error}") from None
+
+
+def session_from(path: Path, raw: bytes) -> Session:
+    """The session in the bytes read from ``path``, checked as ``read_session`` checks it."""
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -207,7 +223,7 @@ def read_session(path: Path) -> Session:
     about = data.get("questionnaire")
     content = None
     if version >= 2 and isinstance(about, dict) and "content" not in about:
-        content = _copy_of(path, about.get("sha256"))
+        content = copy_of(path, about.get("sha256"))
     try:
         session = Session.from_json(data, content, verified=True)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
@@ -223,7 +239,7 @@ def read_session(path: Path) -> Session:
 _READ_COPIES: dict[Path, tuple[tuple[int, int, int], str]] = {}  # copy -> (its stat when read, its text)
 
 
-def _copy_of(path: Path, digest: object) -> str:
+def copy_of(path: Path, digest: object) -> str:
     """The questionnaire the session file at ``path`` names, from the copies beside it, read and
     hashed once per process (again if the file changes)."""
     if not isinstance(digest, str) or not SHA256.fullmatch(digest):

@@ -20,10 +20,7 @@ def stored_questionnaire(session: Session) -> Questionnaire:
     A day's sessions share one questionnaire: each distinct copy is checked once per process, and
     a copy the store already found to match its hash is not hashed again."""
     digest = session.questionnaire_sha256 if session.questionnaire_verified else sha256_of(session.questionnaire_text)
-    questionnaire = _CHECKED.get(digest)
-    if questionnaire is None:
-        questionnaire = _checked(session, digest)
-        _CHECKED[digest] = questionnaire
+    questionnaire = checked_copy(session.questionnaire_text, digest, f"session {session.id} (stored questionnaire)")
     if digest != session.questionnaire_sha256:
         raise KetascreenError(f"session {session.id}: its stored questionnaire does not match its recorded hash; "
                               "the file has been changed by hand and is left as it is")
@@ -31,20 +28,27 @@ def stored_questionnaire(session: Session) -> Questionnaire:
     return questionnaire
 
 
-def _checked(session: Session, digest: str) -> Questionnaire:
-    """The session's questionnaire checked in full, or built from the cache entry of an earlier check."""
+def checked_copy(text: str, digest: str, where: str) -> Questionnaire:
+    """A stored questionnaire's text (whose SHA-256 is ``digest``) checked in full, or built from the
+    cache entry of an earlier check; once per process for each copy."""
+    questionnaire = _CHECKED.get(digest)
+    if questionnaire is not None:
+        return questionnaire
     from ketascreen.loading import compiled
     from ketascreen.loading.build import build_questionnaire
 
-    key = compiled.text_key(session.questionnaire_text)
+    key = compiled.text_key(text)
     entry = compiled.lookup(key)
     if entry is not None and entry.sha256 == digest:
-        return build_questionnaire(entry.data, digest)
-    trace: dict[str, Any] = {}
-    questionnaire, problems, _ = check_traced(session.questionnaire_text, f"session {session.id} (stored questionnaire)", trace)
-    if questionnaire is None:
-        raise QuestionnaireError(problems)
-    compiled.keep(key, compiled.Entry(trace["data"], digest, None))
+        questionnaire = build_questionnaire(entry.data, digest)
+    else:
+        trace: dict[str, Any] = {}
+        checked, problems, _ = check_traced(text, where, trace)
+        if checked is None:
+            raise QuestionnaireError(problems)
+        compiled.keep(key, compiled.Entry(trace["data"], digest, None))
+        questionnaire = checked
+    _CHECKED[digest] = questionnaire
     return questionnaire
 
 
