@@ -176,3 +176,21 @@ def test_a_sessions_stored_questionnaire_is_cached_and_no_answer_is(tmp_path: Pa
     for entry in entries:
         content = entry.read_bytes()
         assert b"MRN-0042" not in content and session.id.encode() not in content
+
+
+@pytest.mark.parametrize("variables", [
+    {"XDG_CACHE_HOME": "/srv/cache", "HOME": "/home/nurse"},
+    {"XDG_CACHE_HOME": "/srv/cache/", "HOME": "/home/nurse"},
+    {"XDG_CACHE_HOME": "", "HOME": "/home/nurse"},
+    {"XDG_CACHE_HOME": "relative/cache", "HOME": "/home/nurse"},
+    {"HOME": "/home/nurse"},
+    {"HOME": "/home/nurse/"},
+])
+def test_the_cache_directory_is_the_one_platformdirs_names(variables: dict[str, str],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from platformdirs import user_cache_dir
+
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    assert compiled.user_cache_dir() == Path(user_cache_dir("ketascreen", appauthor=False))
