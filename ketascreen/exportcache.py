@@ -22,17 +22,16 @@ import functools
 import hashlib
 import json
 import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from ketascreen import __version__
+from ketascreen.hashedfile import read_checked, write_checked
 from ketascreen.loading.compiled import ENVIRONMENT, OFF
 
 DIRECTORY = ".exports"
 FORMAT = "ketascreen-export"
 DIR_MODE = 0o700
-FILE_MODE = 0o600
 
 
 @dataclass(frozen=True)
@@ -75,22 +74,8 @@ def entry_path(data_dir: Path, fmt: str, session_id: str) -> Path:
 
 def lookup(data_dir: Path, fmt: str, session_id: str, wanted: str) -> Entry | None:
     """The entry for this session made from the same bytes by the same code, or None."""
-    path = entry_path(data_dir, fmt, session_id)
-    try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-    except OSError:
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            return None
-        with os.fdopen(descriptor, "rb", closefd=False) as stream:
-            raw = stream.read()
-    except OSError:
-        return None
-    finally:
-        os.close(descriptor)
-    recorded, _, body = raw.partition(b"\n")
-    if hashlib.sha256(body).hexdigest().encode("ascii") != recorded:
+    body = read_checked(entry_path(data_dir, fmt, session_id))
+    if body is None:
         return None
     header, _, output = body.partition(b"\n")
     try:
@@ -111,25 +96,13 @@ def keep(data_dir: Path, fmt: str, session_id: str, made_with: str, entry: Entry
     header = json.dumps({"format": FORMAT, "key": made_with, "session": session_id, "status": entry.status,
                          "created": entry.created, "questionnaire": entry.questionnaire},
                         ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    body = header + b"\n" + entry.output
-    content = hashlib.sha256(body).hexdigest().encode("ascii") + b"\n" + body
     path = entry_path(data_dir, fmt, session_id)
     try:
         for directory in (path.parent.parent, path.parent):
             if not directory.is_dir():
                 directory.mkdir(mode=DIR_MODE, exist_ok=True)
                 os.chmod(directory, DIR_MODE)
-        temporary = path.parent / f".{session_id}.{os.getpid()}.tmp"
-        temporary.unlink(missing_ok=True)
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, FILE_MODE)
-        try:
-            os.fchmod(descriptor, FILE_MODE)  # whatever the umask
-            view = memoryview(content)
-            while view:
-                view = view[os.write(descriptor, view):]
-        finally:
-            os.close(descriptor)
-        os.replace(temporary, path)
+        write_checked(path, header + b"\n" + entry.output)
     except OSError:
         return
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ketascreen import __version__
+from ketascreen.hashedfile import read_checked, write_checked
 
 ENVIRONMENT = "KETASCREEN_CACHE_DIR"
 OFF = "off"
@@ -96,21 +97,8 @@ def lookup(key: str) -> Entry | None:
     directory = cache_dir()
     if directory is None:
         return None
-    try:
-        descriptor = os.open(directory / key, os.O_RDONLY | os.O_NOFOLLOW)
-    except OSError:
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            return None
-        with os.fdopen(descriptor, "rb", closefd=False) as stream:
-            raw = stream.read()
-    except OSError:
-        return None
-    finally:
-        os.close(descriptor)
-    recorded, _, body = raw.partition(b"\n")
-    if hashlib.sha256(body).hexdigest().encode("ascii") != recorded:
+    body = read_checked(directory / key)
+    if body is None:
         return None
     try:
         found = json.loads(body.decode("utf-8"))
@@ -136,20 +124,9 @@ def keep(key: str, entry: Entry) -> None:
     body = json.dumps({"format": FORMAT, "tool": __version__, "key": key, "sha256": entry.sha256,
                        "text": entry.text, "files": [list(f) for f in entry.files], "data": entry.data},
                       ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    content = hashlib.sha256(body).hexdigest().encode("ascii") + b"\n" + body
     try:
         _private_directory(directory)
-        temporary = directory / f".{key}.{os.getpid()}.tmp"
-        temporary.unlink(missing_ok=True)
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, FILE_MODE)
-        try:
-            os.fchmod(descriptor, FILE_MODE)  # whatever the umask
-            view = memoryview(content)
-            while view:
-                view = view[os.write(descriptor, view):]
-        finally:
-            os.close(descriptor)
-        os.replace(temporary, directory / key)
+        write_checked(directory / key, body)
     except OSError:
         return
 
