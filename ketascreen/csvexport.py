@@ -108,9 +108,10 @@ class CsvTable:
                     seen.add(column)
                     header.append(column)
         stream = io.StringIO()
-        writer = csv.DictWriter(stream, fieldnames=header, restval="", lineterminator="\r\n")
-        writer.writeheader()
+        writer = csv.writer(stream, lineterminator="\r\n")
+        writer.writerow(header)
+        # Every cell's column is in the header, which is the union of the rows' columns.
         for _created, _id, cells in sorted(self._rows, key=lambda entry: entry[:2]):
-            writer.writerow(cells)
+            writer.writerow([cells.get(column, "") for column in header])
         return stream.getvalue()
 
