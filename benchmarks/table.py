@@ -55,10 +55,9 @@ from interview import answers_text as interview_answers  # noqa: E402
 from interview import bare_write, typed_answer  # noqa: E402
 from interview import questionnaire_text as interview_questionnaire  # noqa: E402
 from ketascreen import answering as rules  # noqa: E402
-from ketascreen.attention import pressing  # noqa: E402
-from ketascreen.evaluate import evaluate_session  # noqa: E402
 from ketascreen.loading.load import load_source  # noqa: E402
 from ketascreen.model import Questionnaire  # noqa: E402
+from ketascreen.notices import pressing_findings  # noqa: E402
 from ketascreen.session import Session  # noqa: E402
 from ketascreen.store import Store, encode  # noqa: E402
 from summary import completed_session  # noqa: E402
@@ -237,7 +236,7 @@ def flagged_questionnaire(questions: int) -> str:
 
 def notices_after_answer(questionnaire: Questionnaire, session: Session) -> None:
     """What the interview works out after an answer for its notices."""
-    pressing(evaluate_session(questionnaire, session, None, history=False))
+    pressing_findings(questionnaire, session, None)
 
 
 def one_answer(work: Path, name: str, repeat: int, answers: int = 40) -> tuple[float, float, float, float]:

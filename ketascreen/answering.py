@@ -87,6 +87,12 @@ def _path(questionnaire: Questionnaire, session: Session) -> _Path:
     return found
 
 
+def path_positions(questionnaire: Questionnaire, session: Session) -> dict[str, int]:
+    """Each question on the current path by its index: the same object for as long as the path is
+    the one worked out before, so a caller can tell an unchanged path without walking it."""
+    return _path(questionnaire, session).position
+
+
 def step_at(questionnaire: Questionnaire, session: Session, question_id: str) -> Step:
     path = _path(questionnaire, session)
     index = path.position.get(question_id)
