@@ -6,8 +6,8 @@ Two measurements in one run:
    every question on the interview's path is answered in turn the way the prompt does it:
    ``parse_typed`` + ``check_answer`` (checks across answers) + ``interview.answer`` (record,
    re-apply skip logic) + ``Store.save`` (JSON, temporary file, fsync, rename, fsync of the
-   directory). The flags the interview then works out again (for an urgent or contraindication
-   notice) are timed on their own. Typed answers are realistic: the middle
+   directory). The urgent and contraindication flags the interview then works out again for its
+   notices (those whose answers changed) are timed on their own. Typed answers are realistic: the middle
    of the range for numbers, ``n`` for yes/no, ``0`` for scales, ``none`` for text. Beside each
    answer, interleaved, the script writes the same session bytes itself with nothing else: a
    temporary file, fsync, os.replace, fsync of the directory (the bare write, the floor for a
@@ -46,9 +46,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ketascreen import answering as rules
-from ketascreen.evaluate import evaluate_session
 from ketascreen.loading.load import Source, load_source
 from ketascreen.model import Question
+from ketascreen.notices import pressing_findings
 from ketascreen.session import COMPLETED, Session
 from ketascreen.store import Store
 
@@ -143,8 +143,8 @@ def answer_questionnaire(store: Store, source: Source, baseline: Path, times: An
             rules.answer(questionnaire, session, current, given, STAFF)
             store.save(session)
             saved = time.perf_counter()
-            # The interview then works out every flag again, for an urgent or contraindication notice.
-            evaluate_session(questionnaire, session, history=False)
+            # The interview then works out its urgent and contraindication notices.
+            pressing_findings(questionnaire, session, None)
             times.findings.append(time.perf_counter() - saved)
             saved = time.perf_counter()
             data = session_bytes(session)

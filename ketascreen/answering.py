@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import date
 from operator import is_
 
-from ketascreen.conditions import Truth, compare, evaluate
+from ketascreen.conditions import Facts, Truth, compare, evaluate
 from ketascreen.describe import plain
 from ketascreen.model import Check, Question, Questionnaire
-from ketascreen.scoring import facts_for
+from ketascreen.scoring import ScoreResult, compute_scores
 from ketascreen.session import DECLINED, UNKNOWN, VALUE, Answer, AnswerValue, Session, now
 from ketascreen.wording import wording
 
@@ -70,7 +70,25 @@ def _path(questionnaire: Questionnaire, session: Session) -> _Path:
         return session.value_of(question_id)
 
     skipped: set[str] = set()  # conditions look only backwards, so this is complete for each step
-    facts = facts_for(questionnaire, value_of, skipped.__contains__)
+    # Scores are worked out when a condition first reads one, not before: a path no score decides
+    # then does not depend on the score items, and answering one needs no walk. They count every
+    # question as asked, as they did when worked out before the walk began.
+    scores: dict[str, ScoreResult] = {}
+
+    def score(score_id: str) -> ScoreResult | None:
+        if not scores:
+            scores.update(compute_scores(questionnaire, value_of))
+        return scores.get(score_id)
+
+    def score_value(score_id: str) -> int | None:
+        found = score(score_id)
+        return found.value if found is not None else None
+
+    def score_range(score_id: str) -> tuple[int, int] | None:
+        found = score(score_id)
+        return (found.low, found.high) if found is not None and found.value is None else None
+
+    facts = Facts(value_of, score_value, skipped.__contains__, score_range=score_range)
     path = []
     for section in questionnaire.sections:
         if section.when is not None and evaluate(section.when, facts) is Truth.FALSE:
@@ -85,6 +103,12 @@ def _path(questionnaire: Questionnaire, session: Session) -> _Path:
                   {question.id: index for index, question in enumerate(path)})
     session.memo["path"] = found
     return found
+
+
+def path_positions(questionnaire: Questionnaire, session: Session) -> dict[str, int]:
+    """Each question on the current path by its index: the same object for as long as the path is
+    the one worked out before, so a caller can tell an unchanged path without walking it."""
+    return _path(questionnaire, session).position
 
 
 def step_at(questionnaire: Questionnaire, session: Session, question_id: str) -> Step:

@@ -126,14 +126,7 @@ def evaluate_session(questionnaire: Questionnaire, session: Session, language: s
     for flag in questionnaire.flags:
         truth = evaluate(flag.when, facts)
         if truth is Truth.TRUE:
-            cover = _top_cover(flag, facts, by_id)
-            details = tuple(d.text.get(language) for d in flag.details if evaluate(d.when, facts) is Truth.TRUE)
-            shown = [f"{questionnaire.question(q).label.get(language)}: "
-                     f"{describe_value(questionnaire.question(q), facts.question_value(q), language)}"
-                     for q in flag.shows if facts.question_value(q) is not None]
-            evidence = list(dict.fromkeys((*_evidence(flag.when, facts, questionnaire, language), *shown)))
-            flags.append(FlagResult(flag, FlagStatus.COVERED if cover else FlagStatus.RAISED, evidence=tuple(evidence),
-                                    covered_by=cover, details=details))
+            flags.append(raised_result(questionnaire, flag, facts, language, by_id))
         elif truth is Truth.FALSE:
             flags.append(FlagResult(flag, FlagStatus.NOT_RAISED))
         else:
@@ -188,6 +181,21 @@ def evaluate_session(questionnaire: Questionnaire, session: Session, language: s
         notes=tuple((sid, texts) for sid, texts in notes if texts),
         negative_screens=tuple(_negative_screens(questionnaire, flags, facts, language)) if detail else (),
     )
+
+
+def raised_result(questionnaire: Questionnaire, flag: Flag, facts: Facts, language: str | None,
+                  by_id: Mapping[str, Flag]) -> FlagResult:
+    """The result of a flag whose rule holds on ``facts``: raised, or covered by a stronger flag,
+    with its evidence in words and the details that hold. Shared with the interview's notices, so
+    that a notice says exactly what the summary says (``by_id``: every flag by its id)."""
+    cover = _top_cover(flag, facts, by_id)
+    details = tuple(d.text.get(language) for d in flag.details if evaluate(d.when, facts) is Truth.TRUE)
+    shown = [f"{questionnaire.question(q).label.get(language)}: "
+             f"{describe_value(questionnaire.question(q), facts.question_value(q), language)}"
+             for q in flag.shows if facts.question_value(q) is not None]
+    evidence = list(dict.fromkeys((*_evidence(flag.when, facts, questionnaire, language), *shown)))
+    return FlagResult(flag, FlagStatus.COVERED if cover else FlagStatus.RAISED, evidence=tuple(evidence),
+                      covered_by=cover, details=details)
 
 
 def _top_cover(flag: Flag, facts: Facts, by_id: Mapping[str, Flag]) -> str | None:
@@ -258,8 +266,7 @@ def _evidence(condition: Condition, facts: Facts, q: Questionnaire, language: st
         if condition.ref in seen:
             return []
         seen.add(condition.ref)
-        flag = next(f for f in q.flags if f.id == condition.ref)
-        return _evidence(flag.when, facts, q, language, seen, top=False)
+        return _evidence(q.flag(condition.ref).when, facts, q, language, seen, top=False)
     if isinstance(condition, Answered):
         if not top:  # beside a comparison ("the re-check, when one was taken"), the comparison says it all
             return []

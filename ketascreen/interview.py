@@ -24,16 +24,16 @@ from rich.text import Text
 from ketascreen import answering as rules
 from ketascreen.attention import (
     ACKNOWLEDGED,
+    acknowledged,
     closing_lines,
     instruction_lines,
     notice_lines,
-    pressing,
-    unacknowledged_urgent,
 )
 from ketascreen.describe import describe_value
 from ketascreen.errors import ExitStatus, Interrupted, NoMoreInput
 from ketascreen.evaluate import Evaluation, FlagResult, evaluate_session
 from ketascreen.model import Question, Questionnaire, Severity
+from ketascreen.notices import pressing_findings
 from ketascreen.session import COMPLETED, DECLINED, UNKNOWN, Answer, Session
 from ketascreen.store import Store
 from ketascreen.stored import stored_questionnaire
@@ -156,13 +156,15 @@ class Interview:
     def attend_to_findings(self) -> None:
         """Notices for urgent and contraindication flags raised since the last answer. On the first
         call, urgent flags raised before (an answers file, an earlier sitting) and never acknowledged."""
-        evaluation = self.evaluation()
-        now = pressing(evaluation)
+        # In the clinic's language, as the chart is; only the flags whose answers changed are worked
+        # out again, so an answer costs the same however long the questionnaire.
+        now = pressing_findings(self.questionnaire, self.session, None)
         if self.pressing_now is None:
             # Found before this sitting (an answers file, an earlier sitting): urgent ones not yet
             # acknowledged stop the interview; every contraindication is pointed out again.
-            fresh = unacknowledged_urgent(evaluation) + [r for r in now.values()
-                                                         if r.flag.severity is Severity.CONTRAINDICATION]
+            done = acknowledged(self.session)
+            fresh = [r for r in now.values() if r.flag.severity is Severity.URGENT and r.flag.id not in done]
+            fresh += [r for r in now.values() if r.flag.severity is Severity.CONTRAINDICATION]
         else:
             fresh = [r for fid, r in now.items() if fid not in self.pressing_now]
         self.pressing_now = set(now)
