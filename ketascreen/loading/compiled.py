@@ -31,7 +31,6 @@ ENVIRONMENT = "KETASCREEN_CACHE_DIR"
 OFF = "off"
 FORMAT = "ketascreen-compiled"
 DIR_MODE = 0o700
-FILE_MODE = 0o600
 _XDG_PLATFORMS = ("linux", "freebsd", "openbsd", "netbsd")
 
 
