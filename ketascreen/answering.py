@@ -9,13 +9,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from operator import is_
 
-from ketascreen.conditions import Facts, Truth, compare, evaluate
+from ketascreen.conditions import compare
 from ketascreen.describe import plain
 from ketascreen.model import Check, Question, Questionnaire
-from ketascreen.scoring import ScoreResult, compute_scores
-from ketascreen.session import DECLINED, UNKNOWN, VALUE, Answer, AnswerValue, Session, now
+from ketascreen.session import DECLINED, UNKNOWN, VALUE, Answer, Answers, AnswerValue, Session, now
+from ketascreen.skiplogic import current_path
 from ketascreen.wording import wording
 
 # Typed commands, the same at every prompt. A lone letter is a command, never a text answer.
@@ -42,77 +41,17 @@ def asked_questions(questionnaire: Questionnaire, session: Session) -> list[Ques
 
     Skip logic asks rather than skips: a question whose condition is unknown is asked.
     """
-    return list(_path(questionnaire, session).questions)
-
-
-@dataclass(frozen=True)
-class _Path:
-    """A path worked out, with the answers it read: the same answers lead to the same path, so an
-    answer to a question no condition reads (most of them) costs no walk over the questionnaire."""
-
-    questionnaire: Questionnaire
-    read: tuple[str, ...]  # the questions whose answers the conditions read, in the order read
-    answers: tuple[Answer | None, ...]  # those answers as they were (the same objects: Answer is frozen)
-    questions: tuple[Question, ...]
-    position: dict[str, int]  # question id -> index on the path
-
-
-def _path(questionnaire: Questionnaire, session: Session) -> _Path:
-    known = session.memo.get("path")
-    given = session.answers.get
-    if (isinstance(known, _Path) and known.questionnaire is questionnaire
-            and all(map(is_, map(given, known.read), known.answers))):
-        return known
-    read: dict[str, Answer | None] = {}
-
-    def value_of(question_id: str) -> AnswerValue | None:
-        read.setdefault(question_id, given(question_id))
-        return session.value_of(question_id)
-
-    skipped: set[str] = set()  # conditions look only backwards, so this is complete for each step
-    # Scores are worked out when a condition first reads one, not before: a path no score decides
-    # then does not depend on the score items, and answering one needs no walk. They count every
-    # question as asked, as they did when worked out before the walk began.
-    scores: dict[str, ScoreResult] = {}
-
-    def score(score_id: str) -> ScoreResult | None:
-        if not scores:
-            scores.update(compute_scores(questionnaire, value_of))
-        return scores.get(score_id)
-
-    def score_value(score_id: str) -> int | None:
-        found = score(score_id)
-        return found.value if found is not None else None
-
-    def score_range(score_id: str) -> tuple[int, int] | None:
-        found = score(score_id)
-        return (found.low, found.high) if found is not None and found.value is None else None
-
-    facts = Facts(value_of, score_value, skipped.__contains__, score_range=score_range)
-    path = []
-    for section in questionnaire.sections:
-        if section.when is not None and evaluate(section.when, facts) is Truth.FALSE:
-            skipped.update(q.id for q in section.questions)
-            continue
-        for question in section.questions:
-            if question.when is None or evaluate(question.when, facts) is not Truth.FALSE:
-                path.append(question)
-            else:
-                skipped.add(question.id)
-    found = _Path(questionnaire, tuple(read), tuple(read.values()), tuple(path),
-                  {question.id: index for index, question in enumerate(path)})
-    session.memo["path"] = found
-    return found
+    return list(current_path(questionnaire, session).questions)
 
 
 def path_positions(questionnaire: Questionnaire, session: Session) -> dict[str, int]:
     """Each question on the current path by its index: the same object for as long as the path is
     the one worked out before, so a caller can tell an unchanged path without walking it."""
-    return _path(questionnaire, session).position
+    return current_path(questionnaire, session).position
 
 
 def step_at(questionnaire: Questionnaire, session: Session, question_id: str) -> Step:
-    path = _path(questionnaire, session)
+    path = current_path(questionnaire, session)
     index = path.position.get(question_id)
     position = index + 1 if index is not None else len(path.questions)
     return Step(questionnaire.question(question_id), position, len(path.questions))
@@ -120,12 +59,12 @@ def step_at(questionnaire: Questionnaire, session: Session, question_id: str) ->
 
 def first_open(questionnaire: Questionnaire, session: Session) -> Question | None:
     """The first question on the path without an answer."""
-    return next((q for q in _path(questionnaire, session).questions if q.id not in session.answers), None)
+    return next((q for q in current_path(questionnaire, session).questions if q.id not in session.answers), None)
 
 
 def following(questionnaire: Questionnaire, session: Session, question_id: str) -> Question | None:
     """The question after this one on the current path (answered or not)."""
-    path = _path(questionnaire, session)
+    path = current_path(questionnaire, session)
     index = path.position.get(question_id)
     if index is None:
         return first_open(questionnaire, session)
@@ -134,7 +73,7 @@ def following(questionnaire: Questionnaire, session: Session, question_id: str) 
 
 def preceding(questionnaire: Questionnaire, session: Session, question_id: str | None) -> Question | None:
     """The question before this one on the current path (None at the start); the last one at the end."""
-    path = _path(questionnaire, session)
+    path = current_path(questionnaire, session)
     if question_id is None:
         return path.questions[-1] if path.questions else None
     index = path.position.get(question_id)
@@ -144,7 +83,7 @@ def preceding(questionnaire: Questionnaire, session: Session, question_id: str |
 
 
 def missing_required(questionnaire: Questionnaire, session: Session) -> list[Question]:
-    return [q for q in _path(questionnaire, session).questions if q.required and q.id not in session.answers]
+    return [q for q in current_path(questionnaire, session).questions if q.required and q.id not in session.answers]
 
 
 LATER_CHANGE = "no longer asked after a change to an earlier answer"
@@ -156,13 +95,40 @@ def prune(questionnaire: Questionnaire, session: Session, by: str, reason: str =
     them, with ``reason``: what happened, in words)."""
     removed: list[str] = []
     while True:  # dropping one answer can take another question off the path
-        on_path = _path(questionnaire, session).position
-        gone = [qid for qid in session.answers if qid not in on_path]
+        gone = _off_path(questionnaire, session)
         if not gone:
             return removed
         for qid in gone:
             session.forget(qid, by, reason=reason)
         removed.extend(gone)
+
+
+def _off_path(questionnaire: Questionnaire, session: Session) -> list[str]:
+    """The answered questions not on the path, in the order of the answers. When the path is the
+    one last found to hold every answer, only the answers changed since then can be off it."""
+    on_path = current_path(questionnaire, session).position
+    answers = session.answers
+    last = session.memo.get(PRUNED)
+    if isinstance(answers, Answers) and isinstance(last, _AllOnPath) and last.position is on_path and last.answers is answers:
+        changed = {qid for qid in answers.changed_since(last.seen) if qid in answers and qid not in on_path}
+        gone = [qid for qid in answers if qid in changed] if len(changed) > 1 else list(changed)
+    else:
+        gone = [qid for qid in answers if qid not in on_path]
+    if not gone and isinstance(answers, Answers):
+        session.memo[PRUNED] = _AllOnPath(on_path, answers, len(answers.changes))
+    return gone
+
+
+PRUNED = "pruned"
+
+
+@dataclass(frozen=True)
+class _AllOnPath:
+    """Every answer was on this path after the first ``seen`` changes to these answers."""
+
+    position: dict[str, int]
+    answers: Answers
+    seen: int
 
 
 def answer(questionnaire: Questionnaire, session: Session, question: Question, given: Answer, by: str) -> list[str]:

@@ -5,9 +5,9 @@ After every answer the interview needs these flags again. Working out every flag
 questionnaire each time made an answer cost more the longer the questionnaire, so each flag's
 result is kept with the facts its rule read (answers, and whether skip logic left a question
 unasked), through the flags and scores it names; it is worked out again only when one of those
-facts has changed. What changed is found by comparing the answers with a copy of them as they
-were last time, and the path with the path then: nothing is trusted to report its own changes,
-so answers changed by any means are seen.
+facts has changed. What changed is read from the answers' own record of changes (every way of
+changing them is noted there), or, for answers that keep none, found by comparing them with a copy
+of them as they were last time; the path is compared with the path then.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from ketascreen.conditions import Facts, Truth, evaluate
 from ketascreen.evaluate import FlagResult, raised_result
 from ketascreen.model import Flag, Questionnaire, Score, Severity, Value
 from ketascreen.scoring import ScoreResult, compute_score, item_ceiling
-from ketascreen.session import Answer, Session
+from ketascreen.session import Answer, Answers, Session
 
 PRESSING = (Severity.URGENT, Severity.CONTRAINDICATION)
 MEMO_KEY = "pressing"
@@ -47,7 +47,8 @@ class _Known:
 class _Memo:
     questionnaire: Questionnaire
     language: str | None
-    answers: dict[str, Answer]  # the session's answers when the results below were worked out
+    answers: dict[str, Answer]  # the session's answers, or a copy of them when they keep no record of changes
+    seen: int  # the changes to them taken in
     position: dict[str, int]  # the path then (path_positions' object)
     flags: dict[str, Flag]
     order: dict[str, int]  # flag id -> its place in the questionnaire
@@ -64,33 +65,49 @@ def pressing_findings(questionnaire: Questionnaire, session: Session, language: 
     language))``, results and order alike. Kept in ``session.memo`` between calls."""
     memo = session.memo.get(MEMO_KEY)
     position = path_positions(questionnaire, session)
-    if not isinstance(memo, _Memo) or memo.questionnaire is not questionnaire or memo.language != language:
-        memo = _Memo(questionnaire, language, dict(session.answers), position,
+    if (not isinstance(memo, _Memo) or memo.questionnaire is not questionnaire or memo.language != language
+            # Answers put in place of the ones these results were worked out from: their record tells nothing.
+            or (isinstance(memo.answers, Answers) and memo.answers is not session.answers)):
+        memo = _Memo(questionnaire, language, *_as_now(session.answers), position,
                      {f.id: f for f in questionnaire.flags}, {f.id: i for i, f in enumerate(questionnaire.flags)},
                      {s.id: s for s in questionnaire.scores},
                      pending={f.id for f in questionnaire.flags if f.severity in PRESSING})
         session.memo[MEMO_KEY] = memo
     else:
         _forget(memo, _changed(memo, session.answers, position))
-        memo.answers, memo.position = dict(session.answers), position
+        (memo.answers, memo.seen), memo.position = _as_now(session.answers), position
     if memo.pending:
         _Reader(memo, session, position).work_out(sorted(memo.pending, key=memo.order.__getitem__))
         memo.pending.clear()
     return {fid: memo.shown[fid] for fid in sorted(memo.shown, key=memo.order.__getitem__)}
 
 
+def _as_now(answers: dict[str, Answer]) -> tuple[dict[str, Answer], int]:
+    """What to keep of the answers to tell later what changed."""
+    if isinstance(answers, Answers):
+        return answers, len(answers.changes)
+    return dict(answers), 0
+
+
 def _changed(memo: _Memo, answers: dict[str, Answer], position: dict[str, int]) -> list[Fact]:
     """The facts that differ from the last time: answers given, changed or taken away, and questions
     that came onto the path or left it."""
+    facts = _answers_changed(memo, answers)
+    if position is not memo.position:
+        facts += [("skipped", qid) for qid in position.keys() ^ memo.position.keys()]
+    return facts
+
+
+def _answers_changed(memo: _Memo, answers: dict[str, Answer]) -> list[Fact]:
     before = memo.answers
-    # An answer is a frozen value: the same object is the same answer (the path's memo relies on it too).
+    if isinstance(before, Answers):  # the same object as now (pressing_findings sees to that)
+        return [("answer", qid) for qid in dict.fromkeys(before.changed_since(memo.seen))]
+    # An answer is a frozen value: the same object is the same answer.
     touched = list(compress(answers, map(is_not, answers.values(), map(before.get, answers))))
     facts = [("answer", qid) for qid in touched]
     added = sum(qid not in before for qid in touched)
     if len(answers) - added != len(before):
         facts += [("answer", qid) for qid in before if qid not in answers]
-    if position is not memo.position:
-        facts += [("skipped", qid) for qid in position.keys() ^ memo.position.keys()]
     return facts
 
 

@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar, overload
 
 from ketascreen.model import Questionnaire, Value
 
@@ -73,6 +73,77 @@ class Answer:
         return other is not None and (self.state, self.value) == (other.state, other.value)
 
 
+_Default = TypeVar("_Default")
+
+
+class Answers(dict[str, Answer]):
+    """A session's answers that note which question each change was to, in order.
+
+    The interview works out its path and its notices again after every answer; with this record
+    it can tell in a moment which answers changed since it last looked, without comparing all of
+    them. Every way of changing a dict is noted, so an answer changed by any means is seen. A copy
+    is a new object with a record of its own: whatever was worked out from this one is not taken
+    for it.
+    """
+
+    __slots__ = ("changes",)
+
+    def __init__(self, answers: dict[str, Answer] | None = None) -> None:
+        super().__init__(answers or {})
+        self.changes: list[str] = []  # question ids, one per change, oldest first
+
+    def changed_since(self, seen: int) -> list[str]:
+        """The questions whose answers changed after the first ``seen`` changes."""
+        return self.changes[seen:]
+
+    def __setitem__(self, question_id: str, answer: Answer) -> None:
+        super().__setitem__(question_id, answer)
+        self.changes.append(question_id)
+
+    def __delitem__(self, question_id: str) -> None:
+        super().__delitem__(question_id)
+        self.changes.append(question_id)
+
+    @overload
+    def pop(self, question_id: str, /) -> Answer: ...
+    @overload
+    def pop(self, question_id: str, default: Answer, /) -> Answer: ...
+    @overload
+    def pop(self, question_id: str, default: _Default, /) -> Answer | _Default: ...
+
+    def pop(self, question_id: str, *default: Any) -> Any:
+        self.changes.append(question_id)
+        return super().pop(question_id, *default)
+
+    def popitem(self) -> tuple[str, Answer]:
+        item = super().popitem()
+        self.changes.append(item[0])
+        return item
+
+    def setdefault(self, question_id: str, default: Answer) -> Answer:
+        self.changes.append(question_id)
+        return super().setdefault(question_id, default)
+
+    def update(self, *others: Any, **more: Answer) -> None:
+        changed = dict(*others, **more)
+        super().update(changed)
+        self.changes.extend(changed)
+
+    def __ior__(self, other: Any) -> Answers:  # type: ignore[override,misc]
+        self.update(other)
+        return self
+
+    def clear(self) -> None:
+        self.changes.extend(self)
+        super().clear()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return Answers, (dict(self),)
+
+    def __copy__(self) -> Answers:
+        return Answers(dict(self))
+
+
 @dataclass
 class Session:
     id: str
@@ -88,12 +159,17 @@ class Session:
     updated: str = ""
     completed: str | None = None
     status: SessionStatus = SessionStatus.IN_PROGRESS
-    answers: dict[str, Answer] = field(default_factory=dict)
+    # An Answers whatever is given: its record of changes is what lets the interview's rules skip work.
+    answers: dict[str, Answer] = field(default_factory=Answers)
     audit: list[dict[str, Any]] = field(default_factory=list)
     # The text was read from the data directory's copy and found to match its hash: no need to hash it again.
     questionnaire_verified: bool = field(default=False, compare=False, repr=False)
     # What the rules worked out from these answers, kept while the same answers lead to the same result.
     memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.answers, Answers):
+            self.answers = Answers(self.answers)
 
     @classmethod
     def begin(cls, session_id: str, patient: str, staff: str, questionnaire: Questionnaire, source: str,
