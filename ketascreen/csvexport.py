@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterable, Sequence
 
 from ketascreen.evaluate import Evaluation
 from ketascreen.flagrules import FlagStatus
@@ -71,47 +72,73 @@ def neutralise(value: object) -> object:
     return value
 
 
+def kept_row(row_cells: dict[str, object], columns: list[str]) -> bytes:
+    """A session's row as an export keeps it: the line it makes under the header of its own
+    questionnaire alone, which is the whole table's header when every session exported was asked
+    on that questionnaire (the usual case, written as kept), then its cells as JSON for any other
+    header."""
+    line = _lines([[row_cells.get(column, "") for column in header_of([columns])]]).encode("utf-8")
+    return b"%d\n" % len(line) + line + json.dumps(row_cells, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _kept_line(kept: bytes) -> bytes:
+    length, _, rest = kept.partition(b"\n")
+    return rest[:int(length)]
+
+
+def _kept_cells(kept: bytes) -> dict[str, object]:
+    length, _, rest = kept.partition(b"\n")
+    found: dict[str, object] = json.loads(rest[int(length):])
+    return found
+
+
+def header_of(layouts: list[list[str]]) -> list[str]:
+    """The fixed columns, then each layout's columns not already there, in the order given."""
+    header = list(FIXED)
+    seen = set(header)
+    for layout in layouts:
+        for column in layout:
+            if column not in seen:
+                seen.add(column)
+                header.append(column)
+    return header
+
+
+def _lines(rows: Iterable[Sequence[object]]) -> str:
+    stream = io.StringIO()
+    csv.writer(stream, lineterminator="\r\n").writerows(rows)
+    return stream.getvalue()
+
+
 class CsvTable:
     """Rows added one session at a time (so a large export holds rows, not sessions), written oldest
     first under one header: fixed columns, then questions, flags (flag:ID) and scores (score:ID), each
     in the order of the earliest-started questionnaire that has them."""
 
     def __init__(self) -> None:
-        self._rows: list[tuple[str, str, dict[str, object]]] = []
+        self._rows: list[tuple[str, str, bytes]] = []
         self._layouts: dict[str, tuple[str, list[str]]] = {}  # questionnaire hash -> (first started, columns)
 
-    def add(self, evaluation: Evaluation) -> None:
-        session = evaluation.session
-        self.add_row(session.created, session.id, evaluation.questionnaire.sha256, cells(evaluation),
-                     lambda: question_columns(evaluation.questionnaire))
-
-    def add_row(self, created: str, session_id: str, questionnaire: str, row_cells: dict[str, object],
+    def add_row(self, created: str, session_id: str, questionnaire: str, kept: bytes,
                 columns: Callable[[], list[str]]) -> None:
-        """A row made earlier (``cells``) of a session asked on the questionnaire whose SHA-256 is
-        ``questionnaire``; ``columns`` gives that questionnaire's columns, asked once for each."""
+        """A row made earlier (``kept_row``) of a session asked on the questionnaire whose SHA-256
+        is ``questionnaire``; ``columns`` gives that questionnaire's columns, asked once for each."""
         known = self._layouts.get(questionnaire)
         if known is None:
             self._layouts[questionnaire] = (created, columns())
         elif created < known[0]:
             self._layouts[questionnaire] = (created, known[1])
-        self._rows.append((created, session_id, row_cells))
+        self._rows.append((created, session_id, kept))
 
     def __len__(self) -> int:
         return len(self._rows)
 
     def text(self) -> str:
-        header = list(FIXED)
-        seen = set(header)
-        for _first, layout in sorted(self._layouts.values(), key=lambda entry: entry[0]):
-            for column in layout:
-                if column not in seen:
-                    seen.add(column)
-                    header.append(column)
-        stream = io.StringIO()
-        writer = csv.writer(stream, lineterminator="\r\n")
-        writer.writerow(header)
+        layouts = [layout for _first, layout in sorted(self._layouts.values(), key=lambda entry: entry[0])]
+        header = header_of(layouts)
+        rows = sorted(self._rows, key=lambda entry: entry[:2])
+        if len(layouts) == 1:  # each row's line was made under this very header
+            return _lines([header]) + b"".join(_kept_line(kept) for _c, _i, kept in rows).decode("utf-8")
         # Every cell's column is in the header, which is the union of the rows' columns.
-        for _created, _id, cells in sorted(self._rows, key=lambda entry: entry[:2]):
-            writer.writerow([cells.get(column, "") for column in header])
-        return stream.getvalue()
-
+        return _lines([header, *([cells.get(column, "") for column in header]
+                                 for cells in (_kept_cells(kept) for _c, _i, kept in rows))])

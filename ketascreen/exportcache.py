@@ -41,7 +41,7 @@ class Entry:
     status: str
     created: str  # ISO 8601, as the session records it
     questionnaire: str  # the SHA-256 of the questionnaire copy it was asked on
-    output: bytes  # the format's own output for this session (a CSV row as JSON, a FHIR resource)
+    output: bytes  # the format's own output for this session (a CSV row as csvexport keeps it, a FHIR resource)
 
 
 def enabled() -> bool:
@@ -69,7 +69,12 @@ def key(fmt: str, session_file: bytes) -> str:
 
 
 def entry_path(data_dir: Path, fmt: str, session_id: str) -> Path:
-    return data_dir / DIRECTORY / fmt / session_id
+    return _folder(data_dir, fmt) / session_id
+
+
+@functools.lru_cache(maxsize=8)
+def _folder(data_dir: Path, fmt: str) -> Path:
+    return data_dir / DIRECTORY / fmt
 
 
 def lookup(data_dir: Path, fmt: str, session_id: str, wanted: str) -> Entry | None:

@@ -148,8 +148,11 @@ class Store:
         """Every session file, in the order of their names."""
         if not self.directory.is_dir():
             return []
-        # The index (.index.json) and temporary files are not sessions.
-        return [path for path in sorted(self.directory.glob(f"*{SUFFIX}")) if not path.name.startswith(".")]
+        # The index (.index.json) and temporary files are not sessions. Sorted by name: the same
+        # order as sorting the paths, without comparing 10,000 Path objects part by part.
+        with os.scandir(self.directory) as entries:
+            names = sorted(e.name for e in entries if e.name.endswith(SUFFIX) and not e.name.startswith("."))
+        return [self.directory / name for name in names]
 
     def sessions(self) -> Iterator[tuple[Path, Session | None, str]]:
         """Every session file with its session, or None and the reason it cannot be read."""

@@ -79,7 +79,7 @@ class _Found:
     created: str
     questionnaire: Callable[[], Questionnaire]  # the questionnaire it was asked on, checked
     questionnaire_sha256: str
-    output: bytes  # the format's output for this session: a CSV row as JSON, a FHIR resource
+    output: bytes  # the format's output for this session: a CSV row (csvexport.kept_row), a FHIR resource
 
 
 def _csv(found: Iterator[_Found], output: Path | None) -> Exported:
@@ -90,8 +90,7 @@ def _csv(found: Iterator[_Found], output: Path | None) -> Exported:
 
     table = CsvTable()
     for one in found:
-        table.add_row(one.created, one.session_id, one.questionnaire_sha256, json.loads(one.output),
-                      functools.partial(columns, one))
+        table.add_row(one.created, one.session_id, one.questionnaire_sha256, one.output, functools.partial(columns, one))
     if output is None:
         return Exported(text=table.text())
     # The byte-order mark lets spreadsheet programs recognise UTF-8.
@@ -122,14 +121,12 @@ def _fhir(found: Iterator[_Found], output: Path | None, output_dir: Path | None)
 def _made(fmt: str, evaluation: Evaluation) -> bytes:
     """The format's output for one evaluated session, compact."""
     if fmt == "csv":
-        from ketascreen.csvexport import cells
+        from ketascreen.csvexport import cells, kept_row, question_columns
 
-        made: object = cells(evaluation)
-    else:
-        from ketascreen.fhir import response_resource
+        return kept_row(cells(evaluation), question_columns(evaluation.questionnaire))
+    from ketascreen.fhir import response_resource
 
-        made = response_resource(evaluation)
-    return json.dumps(made, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return json.dumps(response_resource(evaluation), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def _exported(store: Store, references: list[str], fmt: str, status: SessionStatus | None, since: date | None,
