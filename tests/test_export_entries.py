@@ -3,6 +3,8 @@ made, and gives exactly what evaluating every session again gives, or it evaluat
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import stat
@@ -121,6 +123,31 @@ def test_a_second_export_reads_what_the_first_made_and_is_the_same(cli, data: Pa
     assert evaluations.calls == calls
     assert fhir_second == fhir_first == fresh(cli, data, tmp_path / "fhir-fresh", monkeypatch, "fhir")
     assert len(fhir_first) == sessions
+
+
+def test_sessions_of_one_questionnaire_are_written_from_their_kept_lines(cli, data: Path, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                         evaluations: Counted,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    by_copy: dict[str, list[str]] = {}
+    for path in sorted(data.glob("*.json")):
+        by_copy.setdefault(json.loads(path.read_bytes())["questionnaire"]["sha256"], []).append(path.stem)
+    ids = max(by_copy.values(), key=len)
+    assert len(by_copy) > 1 and len(ids) >= 20
+    first = csv_of(cli, data, tmp_path / "first.csv", *ids)
+    assert evaluations.calls == len(ids)
+    second = csv_of(cli, data, tmp_path / "second.csv", *ids)
+    assert evaluations.calls == len(ids)
+    with monkeypatch.context() as patch:
+        patch.setenv("KETASCREEN_CACHE_DIR", "off")
+        assert csv_of(cli, data, tmp_path / "fresh.csv", *ids) == second == first
+    assert first.count(b"\r\n") == len(ids) + 1
+    # The same cells as the table of every session, which is laid out from the cells of each.
+    alone = list(csv.DictReader(io.StringIO(first.decode("utf-8-sig"))))
+    every = {row["session_id"]: row for row in csv.DictReader(io.StringIO(csv_of(cli, data, tmp_path / "all.csv").decode("utf-8-sig")))}
+    assert len(alone[0]) > 30
+    for row in alone:
+        assert row == {column: every[row["session_id"]][column] for column in row}
+        assert all(value == "" for column, value in every[row["session_id"]].items() if column not in row)
 
 
 def test_one_session_to_standard_output_is_the_same_from_an_entry(cli, data: Path, evaluations: Counted,  # type: ignore[no-untyped-def]
