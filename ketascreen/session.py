@@ -5,6 +5,7 @@ Values only: reading and writing files is the store's job.
 
 from __future__ import annotations
 
+import math
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -353,6 +354,9 @@ def _check_shape(data: dict[str, Any], content_elsewhere: bool = False) -> None:
         kind(answer.get("at", ""), str, f"answer {qid}")
         if "value" in answer:
             kind(answer["value"], (str, int, float, bool, list), f"answer {qid}")
+            # NaN and Infinity are not JSON (Python reads them): no answer is typed as one.
+            if isinstance(answer["value"], float) and not math.isfinite(answer["value"]):
+                raise ValueError(f"answer {qid} is not a finite number")
     if "source" in data["questionnaire"]:
         kind(data["questionnaire"]["source"], str, "questionnaire.source")
     kind(data.get("audit", []), list, "audit")

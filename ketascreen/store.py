@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ketascreen import jsonio
 from ketascreen.errors import ExitStatus, KetascreenError
 from ketascreen.session import FORMAT, FORMAT_VERSION, ID_ALPHABET, SHA256, Session, new_session_id
 
@@ -272,8 +273,8 @@ def copy_of(path: Path, digest: object) -> str:
 
 
 def encode(data: object) -> bytes:
-    """JSON as session files hold it: compact (the C encoder; an indent would use the slow one)."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """JSON as session files hold it: compact UTF-8."""
+    return jsonio.dumps(data)
 
 
 def private_directory(directory: Path) -> None:
