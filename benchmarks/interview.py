@@ -16,7 +16,7 @@ Two measurements in one run:
 
 2. A whole session from an answers file. The script writes a valid questionnaire of ``--questions``
    questions (sections of 50, five question types, a few ``when`` conditions that hold) and an
-   answers file answering every question, then times ``ketascreen run FILE --answers ANSWERS
+   answers file answering every question, then times ``ketascreen run FILE --answers ANSWERS --again
    --data-dir DIR`` as a process with stdin not a terminal, which must exit 0 and write a completed
    session. The same is done at half the size, and ``ketascreen validate FILE`` is timed at both
    sizes to show how much of a run is reading and checking the questionnaire, and
@@ -319,7 +319,9 @@ def timed(command: Command) -> float:
 
 
 def run_command(ketascreen: list[str], files: Files, data_dir: Path) -> Command:
-    argv = [*ketascreen, "run", str(files.questionnaire), "--answers", str(files.answers), "--data-dir", str(data_dir)]
+    # --again: each repetition enters the same file for the same patient, which is refused without it.
+    argv = [*ketascreen, "run", str(files.questionnaire), "--answers", str(files.answers), "--again",
+            "--data-dir", str(data_dir)]
     return Command(argv, files.questions)
 
 
