@@ -16,16 +16,15 @@ from conftest import ROOT
 from ketascreen import answering as rules
 from ketascreen import notices
 from ketascreen.attention import ACKNOWLEDGED, pressing, unacknowledged_urgent
-from ketascreen.conditions import Truth, evaluate
 from ketascreen.evaluate import FlagResult, evaluate_session
 from ketascreen.interview import Interview, Screen
 from ketascreen.loading.load import Source, bundled_ids, load_source
 from ketascreen.model import AllOf, Answered, AnyOf, Compare, Condition, Not, Question, Questionnaire, Severity
 from ketascreen.notices import pressing_findings
 from ketascreen.scenarios import SCENARIOS_DIR, prepare_scenarios
-from ketascreen.scoring import facts_for
 from ketascreen.session import DECLINED, UNKNOWN, VALUE, Answer, Session
 from ketascreen.store import Store
+from pathwalk import walked_from_the_start
 
 SCENARIO_FILES = sorted({path.name: path for directory in (ROOT / "questionnaires" / "scenarios", SCENARIOS_DIR)
                          for path in directory.glob("*.yaml")}.values())
@@ -159,7 +158,7 @@ def test_random_interviews_with_changes_and_set_aside_answers(name: str, seed: i
             continue
         rules.answer(questionnaire, session, question, random_answer(question, near, rng), "T")
         raised += len(assert_same(questionnaire, session))
-        assert [q.id for q in rules.asked_questions(questionnaire, session)] == path_worked_out_afresh(questionnaire, session)
+        assert [q.id for q in rules.asked_questions(questionnaire, session)] == walked_from_the_start(questionnaire, session)
     assert raised or not any(f.severity in notices.PRESSING for f in questionnaire.flags)
 
 
@@ -393,23 +392,6 @@ def test_a_flag_named_by_another_and_a_score_carry_their_answers_with_them(tangl
     assert not {"high_pressure", "severe_pressure", "scored"} & set(assert_same(questionnaire, session))
 
 
-def path_worked_out_afresh(questionnaire: Questionnaire, session: Session) -> list[str]:
-    """The path as skip logic decides it, every score worked out before the walk."""
-    skipped: set[str] = set()
-    facts = facts_for(questionnaire, session.value_of, skipped.__contains__)
-    path = []
-    for section in questionnaire.sections:
-        if section.when is not None and evaluate(section.when, facts) is Truth.FALSE:
-            skipped.update(q.id for q in section.questions)
-            continue
-        for question in section.questions:
-            if question.when is None or evaluate(question.when, facts) is not Truth.FALSE:
-                path.append(question.id)
-            else:
-                skipped.add(question.id)
-    return path
-
-
 @pytest.mark.parametrize("seed", range(40))
 def test_random_answers_to_a_tangled_questionnaire(tangled: Source, seed: int) -> None:
     questionnaire = tangled.questionnaire
@@ -427,7 +409,7 @@ def test_random_answers_to_a_tangled_questionnaire(tangled: Source, seed: int) -
             rules.answer(questionnaire, session, question, given, "T")
         assert_same(questionnaire, session)
         # The path's memo reads the score items only when a condition reads a score: the same path.
-        assert [q.id for q in rules.asked_questions(questionnaire, session)] == path_worked_out_afresh(questionnaire, session)
+        assert [q.id for q in rules.asked_questions(questionnaire, session)] == walked_from_the_start(questionnaire, session)
 
 
 class Recording(Interview):

@@ -11,11 +11,10 @@ import pytest
 
 from ketascreen import answering as rules
 from ketascreen import skiplogic
-from ketascreen.conditions import Truth, evaluate
 from ketascreen.loading.load import Source, bundled_ids, load_source
 from ketascreen.model import Question, Questionnaire
-from ketascreen.scoring import facts_for
 from ketascreen.session import DECLINED, UNKNOWN, VALUE, Answer, Answers, Session
+from pathwalk import walked_from_the_start
 
 # Chains of skips (a question not asked decides the next one), sections that open and close on
 # answers of sections that are themselves skipped, a gated score in a condition, "answered", and
@@ -83,23 +82,6 @@ def chains(tmp_path: Path) -> Source:
 def new_session(source: Source) -> Session:
     q = source.questionnaire
     return Session("test-test", "path", "T", q.id, q.version, q.sha256, str(source.path), source.text)
-
-
-def walked_from_the_start(questionnaire: Questionnaire, session: Session) -> list[str]:
-    """Skip logic as written down: one walk in order, every score worked out first."""
-    skipped: set[str] = set()
-    facts = facts_for(questionnaire, session.value_of, skipped.__contains__)
-    path = []
-    for section in questionnaire.sections:
-        if section.when is not None and evaluate(section.when, facts) is Truth.FALSE:
-            skipped.update(q.id for q in section.questions)
-            continue
-        for question in section.questions:
-            if question.when is None or evaluate(question.when, facts) is not Truth.FALSE:
-                path.append(question.id)
-            else:
-                skipped.add(question.id)
-    return path
 
 
 def some_answer(question: Question, rng: random.Random) -> Answer:
