@@ -5,6 +5,7 @@ value is checked the same way however it arrives.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -296,6 +297,8 @@ def _parse_number(question: Question, text: str, language: str | None = None) ->
             number = int(number) if number.is_integer() and "." not in text else number
     except ValueError:
         raise InvalidAnswer(expected(question, language=language)) from None
+    if isinstance(number, float) and not math.isfinite(number):  # hundreds of digits: not a number JSON holds
+        raise InvalidAnswer(expected(question, language=language))
     if (question.min is not None and number < question.min) or (question.max is not None and number > question.max):
         raise InvalidAnswer(wording(language).out_of_range.format(expected=expected(question, language=language)))
     return number

@@ -13,10 +13,15 @@ import json
 
 import orjson
 
+# Dates and dataclasses are not written as orjson would write them: the standard library refuses
+# them, so a stray object in a session is an error, as it was, not a silent new kind of value.
+OPTIONS = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
+
 
 def dumps(data: object) -> bytes:
-    """Compact JSON in UTF-8 (TypeError or ValueError for what JSON cannot hold)."""
+    """Compact JSON in UTF-8 (TypeError or ValueError for what JSON cannot hold). No NaN or
+    Infinity may be in ``data``: orjson writes them as null (no answer can be one)."""
     try:
-        return orjson.dumps(data)
+        return orjson.dumps(data, option=OPTIONS)
     except orjson.JSONEncodeError:  # an integer beyond 64 bits, a key that is not text
         return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -5,7 +5,6 @@ Values only: reading and writing files is the store's job.
 
 from __future__ import annotations
 
-import math
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -83,8 +82,7 @@ class Answers(dict[str, Answer]):
     The interview works out its path and its notices again after every answer; with this record
     it can tell in a moment which answers changed since it last looked, without comparing all of
     them. Every way of changing a dict is noted, so an answer changed by any means is seen. A copy
-    is a new object with a record of its own: whatever was worked out from this one is not taken
-    for it.
+    is a new object with a copy of the record.
     """
 
     __slots__ = ("changes",)
@@ -139,10 +137,18 @@ class Answers(dict[str, Answer]):
         super().clear()
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return Answers, (dict(self),)
+        return _copied, (dict(self), list(self.changes))
 
     def __copy__(self) -> Answers:
-        return Answers(dict(self))
+        return _copied(dict(self), list(self.changes))
+
+
+def _copied(answers: dict[str, Answer], changes: list[str]) -> Answers:
+    """A copy of answers with a copy of their record, so what was worked out from them (copied with
+    them, as in a deep copy of a session) still matches the record."""
+    copied = Answers(answers)
+    copied.changes = changes
+    return copied
 
 
 @dataclass
@@ -354,9 +360,6 @@ def _check_shape(data: dict[str, Any], content_elsewhere: bool = False) -> None:
         kind(answer.get("at", ""), str, f"answer {qid}")
         if "value" in answer:
             kind(answer["value"], (str, int, float, bool, list), f"answer {qid}")
-            # NaN and Infinity are not JSON (Python reads them): no answer is typed as one.
-            if isinstance(answer["value"], float) and not math.isfinite(answer["value"]):
-                raise ValueError(f"answer {qid} is not a finite number")
     if "source" in data["questionnaire"]:
         kind(data["questionnaire"]["source"], str, "questionnaire.source")
     kind(data.get("audit", []), list, "audit")

@@ -143,10 +143,9 @@ def _decide(walk: _Walk, session: Session, due: list[int]) -> bool:
             flipped += _section_turned(walk, sections[slot.section], truth is Truth.FALSE, due)
         for question_id in flipped:
             walk.skipped.symmetric_difference_update((question_id,))
-            due.extend(walk.readers.get(("skipped", question_id), ()))
-        if flipped:
-            heapq.heapify(due)
-            moved = True
+            for reader in walk.readers.get(("skipped", question_id), ()):
+                heapq.heappush(due, reader)
+        moved = moved or bool(flipped)
     return moved
 
 
@@ -164,7 +163,7 @@ def _section_turned(walk: _Walk, section: Section, skipped: bool, due: list[int]
             if question.id not in walk.skipped:
                 flipped.append(question.id)
         elif index is not None:
-            due.append(index)
+            heapq.heappush(due, index)  # in order: a later condition may read whether it is asked
         elif question.id in walk.skipped:
             flipped.append(question.id)
     return flipped

@@ -209,11 +209,21 @@ def session_bytes(path: Path) -> bytes:
         raise StoreError(f"{path}: cannot be read: {error.strerror or error}") from None
 
 
+class NotJson(ValueError):
+    pass
+
+
+def _not_json(constant: str) -> object:
+    """NaN and Infinity: Python reads them, but they are not JSON, no answer is typed as one, and
+    the file could not be saved again as it is."""
+    raise NotJson(constant)
+
+
 def session_from(path: Path, raw: bytes) -> Session:
     """The session in the bytes read from ``path``, checked as ``read_session`` checks it."""
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        data = json.loads(raw.decode("utf-8"), parse_constant=_not_json)
+    except (UnicodeDecodeError, json.JSONDecodeError, NotJson) as error:
         where = f" at line {error.lineno}" if isinstance(error, json.JSONDecodeError) else ""
         raise StoreError(f"{path}: is damaged or not a session file (not valid JSON{where}); it has been left as it is") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:

@@ -5,6 +5,7 @@ fails now."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -51,14 +52,37 @@ def test_a_number_beyond_64_bits_or_any_text_is_saved_and_read_back(tmp_path: Pa
 
 
 @pytest.mark.parametrize("number", [b"NaN", b"Infinity", b"-Infinity"])
-def test_an_answer_that_is_not_a_finite_number_is_refused_untouched(tmp_path: Path, number: bytes) -> None:
+@pytest.mark.parametrize("where", ["answer", "audit"])
+def test_a_file_holding_nan_or_infinity_is_refused_untouched(tmp_path: Path, number: bytes, where: str) -> None:
+    """Not JSON, though Python reads them; saved again they would be written as null."""
     store, session = session_with(tmp_path, 7)
+    session.log("changed", "T", question="count", old={"state": "value", "value": 6}, new={"state": "value", "value": 7})
     path = store.save(session)
-    path.write_bytes(path.read_bytes().replace(b'"value":7', b'"value":' + number))
+    target = b'"value":7,' if where == "answer" else b'"value":6}'
+    assert path.read_bytes().count(target) == 1
+    path.write_bytes(path.read_bytes().replace(target, target.replace(b"7", number).replace(b"6", number)))
     damaged = path.read_bytes()
-    with pytest.raises(StoreError, match="is damaged"):
+    with pytest.raises(StoreError, match="is damaged or not a session file \\(not valid JSON"):
         read_session(path)
     assert path.read_bytes() == damaged
+
+
+def test_a_number_too_long_to_be_finite_is_asked_again() -> None:
+    from ketascreen.answering import InvalidAnswer, parse_typed
+    from ketascreen.model import Question, QuestionType
+
+    question = Question("n", QuestionType.NUMBER, "How many?", "How many", "s")  # type: ignore[arg-type]
+    assert parse_typed(question, "1" * 300).value == float("1" * 300)
+    with pytest.raises(InvalidAnswer):
+        parse_typed(question, "9" * 400)
+
+
+@pytest.mark.parametrize("stray", [datetime(2026, 12, 1, tzinfo=UTC), date(2026, 12, 1), Answer(VALUE, 1, "t")])
+def test_an_object_json_does_not_hold_is_an_error_as_before(stray: object) -> None:
+    with pytest.raises(TypeError):
+        jsonio.dumps({"audit": [{"at": stray}]})
+    with pytest.raises(TypeError):
+        json.dumps({"audit": [{"at": stray}]})
 
 
 @pytest.mark.parametrize("damage", [b"\xff\xfe not text", b'{"format": "ketascreen-session",', b"[1, 2"])

@@ -182,3 +182,107 @@ def test_an_answer_no_condition_reads_decides_nothing_again(chains: Source, monk
             assert rules.path_positions(questionnaire, session) is before  # the same path, the same object
     assert decided, "answers a condition reads are decided again"
     assert len(decided) < 6  # the conditions that read them, not every condition
+
+
+def test_a_section_that_opens_again_has_its_questions_decided_before_later_ones(tmp_path: Path) -> None:
+    """Every question of the section has a condition of its own: when the section opens again they
+    must be decided before a later condition that reads whether they are asked."""
+    path = tmp_path / "reopened.yaml"
+    path.write_text("""\
+format: 1
+id: reopened
+title: Reopened
+version: "1.0"
+language: en
+sections:
+  - id: one
+    title: One
+    questions:
+      - {id: a1, type: yes_no, text: A1?}
+  - id: two
+    title: Two
+    when: {question: a1, equals: true}
+    questions:
+      - {id: b1, type: yes_no, text: B1?, when: {question: a1, equals: true}}
+  - id: three
+    title: Three
+    questions:
+      - {id: c1, type: text, text: C1?, when: {any: [{question: a1, equals: false}, {question: b1, equals: false}]}}
+""", encoding="utf-8")
+    source = load_source(str(path))
+    questionnaire = source.questionnaire
+    session = new_session(source)
+    rules.answer(questionnaire, session, questionnaire.question("a1"), Answer(VALUE, False, "t"), "T")
+    rules.answer(questionnaire, session, questionnaire.question("c1"), Answer(VALUE, "plans", "t"), "T")
+    removed = rules.answer(questionnaire, session, questionnaire.question("a1"), Answer(VALUE, True, "t"), "T")
+    assert removed == []  # b1 is asked and open: c1 may still be asked, and its answer stays
+    assert [q.id for q in rules.asked_questions(questionnaire, session)] == ["a1", "b1", "c1"]
+
+
+def random_questionnaire(rng: random.Random) -> str:
+    """Sections and questions that may each have a condition on any earlier question (yes/no or
+    a number), of every form a condition takes."""
+    lines = ['format: 1', 'id: generated', 'title: Generated', 'version: "1.0"', 'language: en', 'sections:']
+    earlier: list[tuple[str, str]] = []
+
+    def condition(depth: int = 0) -> str:
+        roll = rng.random()
+        if depth < 2 and roll < 0.25:
+            parts = ", ".join(condition(depth + 1) for _ in range(rng.randint(2, 3)))
+            return f"{{{rng.choice(['any', 'all'])}: [{parts}]}}"
+        if depth < 2 and roll < 0.35:
+            return f"{{not: {condition(depth + 1)}}}"
+        qid, kind = rng.choice(earlier)
+        if roll < 0.45:
+            return f"{{question: {qid}, answered: {rng.choice(['true', 'false'])}}}"
+        if kind == "integer":
+            return f"{{question: {qid}, {rng.choice(['at_least', 'below'])}: {rng.randint(1, 4)}}}"
+        return f"{{question: {qid}, equals: {rng.choice(['true', 'false'])}}}"
+
+    for number in range(rng.randint(3, 6)):
+        lines += [f"  - id: s{number}", f"    title: S{number}"]
+        if earlier and rng.random() < 0.45:
+            lines.append(f"    when: {condition()}")
+        lines.append("    questions:")
+        for _ in range(rng.randint(1, 4)):
+            qid, kind = f"q{len(earlier)}", rng.choice(["yes_no", "yes_no", "integer"])
+            extra = ", min: 0, max: 5" if kind == "integer" else ""
+            when = f", when: {condition()}" if earlier and rng.random() < 0.55 else ""
+            lines.append(f"      - {{id: {qid}, type: {kind}, text: {qid}?, required: false{extra}{when}}}")
+            earlier.append((qid, kind))
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_generated_questionnaires_keep_the_walked_path(tmp_path: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    for number in range(6):
+        path = tmp_path / f"generated-{number}.yaml"
+        path.write_text(random_questionnaire(rng), encoding="utf-8")
+        source = load_source(str(path))
+        questionnaire = source.questionnaire
+        session = new_session(source)
+        for _ in range(40):
+            question = rng.choice(questionnaire.questions)
+            value: object = rng.random() < 0.5 if question.type == "yes_no" else rng.randint(0, 5)
+            given = Answer(VALUE, value, "t") if rng.random() < 0.85 else Answer(UNKNOWN, None, "t")  # type: ignore[arg-type]
+            if rng.random() < 0.7:
+                rules.answer(questionnaire, session, question, given, "T")
+            elif rng.random() < 0.5:
+                session.answers[question.id] = given
+            else:
+                session.answers.pop(question.id, None)
+            assert [q.id for q in rules.asked_questions(questionnaire, session)] == walked_from_the_start(questionnaire, session)
+
+
+def test_a_deep_copy_of_a_session_keeps_a_record_that_matches_what_was_worked_out(chains: Source) -> None:
+    questionnaire = chains.questionnaire
+    session = new_session(chains)
+    rules.answer(questionnaire, session, questionnaire.question("a"), Answer(VALUE, True, "t"), "T")
+    rules.path_positions(questionnaire, session)
+    copied = copy.deepcopy(session)
+    assert isinstance(copied.answers, Answers) and copied.answers.changes == session.answers.changes
+    copied.answers["b"] = Answer(VALUE, 7, "t")
+    assert session.answers.changes != copied.answers.changes
+    assert [q.id for q in rules.asked_questions(questionnaire, copied)] == \
+        walked_from_the_start(questionnaire, copied)
