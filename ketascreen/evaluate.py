@@ -306,7 +306,7 @@ def _missing(condition: Condition, facts: Facts, q: Questionnaire) -> list[str]:
             walk(part.part)
         elif isinstance(part, FlagRef) and part.ref not in flags_walked:
             flags_walked.add(part.ref)
-            walk(next(f for f in q.flags if f.id == part.ref).when)
+            walk(q.flag(part.ref).when)
         elif isinstance(part, Compare):
             if part.subject == "question":
                 refs = [part.ref]
@@ -317,8 +317,7 @@ def _missing(condition: Condition, facts: Facts, q: Questionnaire) -> list[str]:
             found.extend(r for r in refs if facts.question_value(r) is None)
 
     walk(condition)
-    order = {question.id: index for index, question in enumerate(q.questions)}
-    return sorted(set(found), key=order.__getitem__)
+    return sorted(set(found), key=q.place)
 
 
 def _negative_screens(questionnaire: Questionnaire, flags: list[FlagResult], facts: Facts,
@@ -336,10 +335,9 @@ def _negative_screens(questionnaire: Questionnaire, flags: list[FlagResult], fac
             for qid in _rule_questions(rules[fid], rules, set()):
                 if qid not in asked and facts.question_value(qid) is not None:
                     asked.append(qid)
-        order = {q.id: i for i, q in enumerate(questionnaire.questions)}
         words = tuple(f"{questionnaire.question(q).label.get(language)}: "
                       f"{describe_value(questionnaire.question(q), facts.question_value(q), language)}"
-                      for q in sorted(asked, key=order.__getitem__))
+                      for q in sorted(asked, key=questionnaire.place))
         found.append((screen.label.get(language), words))
     return found
 

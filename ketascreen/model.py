@@ -288,6 +288,7 @@ class Questionnaire:
     _sections: dict[str, Section] = field(default_factory=dict, compare=False, repr=False)
     _flags: dict[str, Flag] = field(default_factory=dict, compare=False, repr=False)
     _ordered: tuple[Question, ...] = field(default=(), init=False, compare=False, repr=False)
+    _places: dict[str, int] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # Looked up on every answer and by every check: built once, so no look-up walks the
@@ -296,6 +297,7 @@ class Questionnaire:
         self._sections.update((s.id, s) for s in self.sections)
         self._flags.update((f.id, f) for f in self.flags)
         object.__setattr__(self, "_ordered", tuple(self._questions.values()))
+        self._places.update((question_id, index) for index, question_id in enumerate(self._questions))
 
     @property
     def questions(self) -> tuple[Question, ...]:
@@ -303,6 +305,10 @@ class Questionnaire:
 
     def question(self, question_id: str) -> Question:
         return self._questions[question_id]
+
+    def place(self, question_id: str) -> int:
+        """The question's index in the questionnaire: for putting questions in its order."""
+        return self._places[question_id]
 
     def flag(self, flag_id: str) -> Flag:
         return self._flags[flag_id]
