@@ -74,6 +74,14 @@ class Answer:
 
 
 _Default = TypeVar("_Default")
+ANSWER_PARTS = "answer parts"  # in Session.memo: each answer's part of the file, by question
+
+
+@dataclass
+class _Parts:
+    answers: Answers
+    seen: int  # changes to them taken in
+    parts: dict[str, dict[str, Any]]
 
 
 class Answers(dict[str, Answer]):
@@ -278,9 +286,11 @@ class Session:
         self.audit.append({"at": now(), "event": event, "by": by, **details})
         self.updated = self.audit[-1]["at"]
 
-    def to_json(self, inline_questionnaire: bool = False) -> dict[str, Any]:
+    def to_json(self, inline_questionnaire: bool = False, kept_parts: bool = False) -> dict[str, Any]:
         """The session file's content. The questionnaire's text is not in it (the store keeps it
-        once, by its hash) unless ``inline_questionnaire``: then it is a file of format 1."""
+        once, by its hash) unless ``inline_questionnaire``: then it is a file of format 1.
+        ``kept_parts``: each answer's part is made once and kept for the next call, for the store,
+        which saves after every answer and writes the content out at once; not to be changed."""
         questionnaire = {
             "id": self.questionnaire_id,
             "version": self.questionnaire_version,
@@ -301,9 +311,31 @@ class Session:
             "completed": self.completed,
             "language": self.language,
             "questionnaire": questionnaire,
-            "answers": {qid: answer.to_json() for qid, answer in self.answers.items()},
+            "answers": self._answer_parts() if kept_parts else {qid: a.to_json() for qid, a in self.answers.items()},
             "audit": self.audit,
         }
+
+    def _answer_parts(self) -> dict[str, Any]:
+        """Each answer's part of the file, in the answers' order, kept up to date from the answers'
+        record of changes: a save after one answer makes one part, not one for every answer."""
+        answers = self.answers
+        kept = self.memo.get(ANSWER_PARTS)
+        if not isinstance(answers, Answers):
+            return {qid: answer.to_json() for qid, answer in answers.items()}
+        if not isinstance(kept, _Parts) or kept.answers is not answers:
+            kept = _Parts(answers, len(answers.changes), {qid: a.to_json() for qid, a in answers.items()})
+            self.memo[ANSWER_PARTS] = kept
+            return kept.parts
+        for qid in dict.fromkeys(answers.changed_since(kept.seen)):
+            answer = answers.get(qid)
+            if answer is None:
+                kept.parts.pop(qid, None)
+            else:
+                kept.parts[qid] = answer.to_json()
+        kept.seen = len(answers.changes)
+        if list(kept.parts) != list(answers):  # an answer taken away and given again: now last
+            kept.parts = {qid: kept.parts[qid] for qid in answers}
+        return kept.parts
 
     @classmethod
     def from_json(cls, data: dict[str, Any], content: str | None = None, verified: bool = False) -> Session:

@@ -95,7 +95,7 @@ class Store:
         path = self.path_for(session.id)
         try:
             inline = not self._keep_questionnaire(session)
-            _write_durably(path, encode(session.to_json(inline_questionnaire=inline)))
+            _write_durably(path, encode(session.to_json(inline_questionnaire=inline, kept_parts=True)))
         except OSError as error:
             raise StoreError(f"could not save session {session.id} in {self.directory}: {error.strerror or error}") from None
         return path

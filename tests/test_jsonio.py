@@ -102,3 +102,34 @@ def test_the_session_file_is_the_compact_json_the_standard_library_would_write(t
     data = session.to_json()
     assert json.loads(encode(data)) == json.loads(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
     assert b"\n" not in encode(data) and b", " not in encode(data)
+
+
+def test_the_parts_kept_between_saves_are_the_answers_as_they_are_now(tmp_path: Path) -> None:
+    """A save makes only the parts of the answers changed since the last one: after any change,
+    however it is made, the content is the one made afresh, in the same order."""
+    import random
+
+    rng = random.Random(7)
+    store, session = session_with(tmp_path, 1)
+    ids = [f"q{number}" for number in range(12)]
+    reordered = 0
+    for step in range(400):
+        qid, answers = rng.choice(ids), session.answers
+        way = rng.randrange(6)
+        if way <= 2:
+            session.record(qid, Answer(VALUE, rng.randrange(5), f"t{step}"), "T")
+        elif way == 3:
+            answers.pop(qid, None)
+        elif way == 4 and qid in answers:
+            del answers[qid]
+            answers[qid] = Answer(VALUE, "again", f"t{step}")  # taken away and given again: now last
+            reordered += 1
+        else:
+            session.forget(qid, "T", reason="test")
+        kept = session.to_json(kept_parts=True)
+        fresh = session.to_json()
+        assert kept == fresh and list(kept["answers"]) == list(fresh["answers"]) == list(session.answers)
+        if step % 50 == 0:
+            saved = json.loads(store.save(session).read_bytes())["answers"]
+            assert saved == json.loads(json.dumps(fresh["answers"])) and list(saved) == list(session.answers)
+    assert reordered > 10
