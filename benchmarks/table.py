@@ -307,28 +307,25 @@ def answer_rows(work: Path, repeat: int) -> list[Row]:
             last.setdefault(questions, []).append(one_answer(work, names[questions], 1, late=True))
     figures = {q: tuple(median([m[i] for m in runs]) for i in range(4)) for q, runs in measured.items()}
     at_end = {q: tuple(median([m[i] for m in runs]) for i in range(4)) for q, runs in last.items()}
-    small = figures[52][0]
+    def latency_row(figure: str, latency: float, bare: float, small: float | None) -> Row:
+        """A latency above the bare write of the same bytes; goal (``small``): within 1.3x of 52."""
+        ratio = latency / small if small is not None else None
+        return (figure, f"{latency * 1e3:.2f} ms (+{(latency - bare) * 1e3:.2f} ms)", f"{bare * 1e3:.2f} ms bare durable write",
+                f"<= 1.3x of 52 ({ratio:.2f}x)" if ratio is not None else "-", ratio <= 1.3 if ratio is not None else None)
+
     rows: list[Row] = []
     for questions, (latency, bare, _, _) in figures.items():
-        ratio = latency / small
-        goal = questions > 52
-        rows.append((f"per answer, {questions:,} questions", f"{latency * 1e3:.2f} ms (+{(latency - bare) * 1e3:.2f} ms)",
-                     f"{bare * 1e3:.2f} ms bare durable write", f"<= 1.3x of 52 ({ratio:.2f}x)" if goal else "-",
-                     ratio <= 1.3 if goal else None))
+        rows.append(latency_row(f"per answer, {questions:,} questions", latency, bare,
+                                figures[52][0] if questions > 52 else None))
     for questions, (_, _, notices, _) in figures.items():
         rows.append((f"notices after an answer, {questions:,} q.", f"{notices * 1e3:.2f} ms", "-", "-", None))
-    small = figures[52][3]
     for questions, (_, bare, _, together) in figures.items():
-        ratio = together / small
-        goal = questions > 52
-        rows.append((f"per answer with notices, {questions:,} q.", f"{together * 1e3:.2f} ms (+{(together - bare) * 1e3:.2f} ms)",
-                     f"{bare * 1e3:.2f} ms bare durable write", f"<= 1.3x of 52 ({ratio:.2f}x)" if goal else "-",
-                     ratio <= 1.3 if goal else None))
+        rows.append(latency_row(f"per answer with notices, {questions:,} q.", together, bare,
+                                figures[52][3] if questions > 52 else None))
     # The last answers of a whole interview: the session file, and its bare write, have grown with
     # the answers before them. No goal: shown as milliseconds above the bare write of the same bytes.
     for questions, (_, bare, _, together) in at_end.items():
-        rows.append((f"last answers with notices, {questions:,} q.", f"{together * 1e3:.2f} ms (+{(together - bare) * 1e3:.2f} ms)",
-                     f"{bare * 1e3:.2f} ms bare durable write", "-", None))
+        rows.append(latency_row(f"last answers with notices, {questions:,} q.", together, bare, None))
     return rows
 
 

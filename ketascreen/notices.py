@@ -101,7 +101,7 @@ def _changed(memo: _Memo, answers: dict[str, Answer], position: dict[str, int]) 
 def _answers_changed(memo: _Memo, answers: dict[str, Answer]) -> list[Fact]:
     before = memo.answers
     if isinstance(before, Answers):  # the same object as now (pressing_findings sees to that)
-        return [("answer", qid) for qid in dict.fromkeys(before.changed_since(memo.seen))]
+        return [("answer", qid) for qid in before.changed_since(memo.seen)]
     # An answer is a frozen value: the same object is the same answer.
     touched = list(compress(answers, map(is_not, answers.values(), map(before.get, answers))))
     facts = [("answer", qid) for qid in touched]

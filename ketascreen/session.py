@@ -100,8 +100,9 @@ class Answers(dict[str, Answer]):
         self.changes: list[str] = []  # question ids, one per change, oldest first
 
     def changed_since(self, seen: int) -> list[str]:
-        """The questions whose answers changed after the first ``seen`` changes."""
-        return self.changes[seen:]
+        """The questions whose answers changed after the first ``seen`` changes, each once, in the
+        order of their first change since."""
+        return list(dict.fromkeys(self.changes[seen:]))
 
     def __setitem__(self, question_id: str, answer: Answer) -> None:
         super().__setitem__(question_id, answer)
@@ -326,7 +327,7 @@ class Session:
             kept = _Parts(answers, len(answers.changes), {qid: a.to_json() for qid, a in answers.items()})
             self.memo[ANSWER_PARTS] = kept
             return kept.parts
-        for qid in dict.fromkeys(answers.changed_since(kept.seen)):
+        for qid in answers.changed_since(kept.seen):
             answer = answers.get(qid)
             if answer is None:
                 kept.parts.pop(qid, None)

@@ -75,8 +75,8 @@ def current_path(questionnaire: Questionnaire, session: Session) -> Path:
         return walk.path
     changed = answers.changed_since(walk.seen)
     if changed:
-        walk.seen += len(changed)
-        _take_in(walk, session, dict.fromkeys(changed))
+        walk.seen = len(answers.changes)
+        _take_in(walk, session, changed)
     return walk.path
 
 

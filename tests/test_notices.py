@@ -6,6 +6,7 @@ answers are changed (which takes later ones off the path)."""
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
 
@@ -63,14 +64,8 @@ def thresholds(questionnaire: Questionnaire) -> dict[str, list[object]]:
     """For each question, the values conditions compare it with, and the numbers either side:
     random answers then fall on both sides of every rule."""
     found: dict[str, list[object]] = {}
-
-    def walk(part: Condition) -> None:
-        if isinstance(part, (AllOf, AnyOf)):
-            for inner in part.parts:
-                walk(inner)
-        elif isinstance(part, Not):
-            walk(part.part)
-        elif isinstance(part, Compare) and part.subject == "question":
+    for part in (leaf for condition in conditions(questionnaire) for leaf in leaves(condition)):
+        if isinstance(part, Compare) and part.subject == "question":
             values = part.value if isinstance(part.value, tuple) else (part.value,)
             for value in values:
                 found.setdefault(part.ref, []).append(value)
@@ -78,10 +73,24 @@ def thresholds(questionnaire: Questionnaire) -> dict[str, list[object]]:
                     found[part.ref] += [value - 1, value + 1]
         elif isinstance(part, Answered):
             found.setdefault(part.ref, [])
-
-    for condition in conditions(questionnaire):
-        walk(condition)
     return found
+
+
+def leaves(condition: Condition) -> Iterator[Condition]:
+    """The comparisons, answered tests and flag references a condition is made of (flags not followed)."""
+    if isinstance(condition, (AllOf, AnyOf)):
+        for part in condition.parts:
+            yield from leaves(part)
+    elif isinstance(condition, Not):
+        yield from leaves(condition.part)
+    else:
+        yield condition
+
+
+def _refs(condition: Condition) -> list[str]:
+    """The questions a condition names itself."""
+    return [part.ref for part in leaves(condition)
+            if isinstance(part, Answered) or (isinstance(part, Compare) and part.subject == "question")]
 
 
 def random_answer(question: Question, near: dict[str, list[object]], rng: random.Random) -> Answer:
@@ -188,14 +197,8 @@ def rule_questions(questionnaire: Questionnaire) -> set[str]:
     """Every question any flag or score condition, item or shown answer names."""
     found: set[str] = set()
 
-    def walk(part: Condition) -> None:
-        if isinstance(part, (AllOf, AnyOf)):
-            for inner in part.parts:
-                walk(inner)
-        elif isinstance(part, Not):
-            walk(part.part)
-        elif isinstance(part, (Compare, Answered)) and (not isinstance(part, Compare) or part.subject == "question"):
-            found.add(part.ref)
+    def walk(condition: Condition) -> None:
+        found.update(_refs(condition))
 
     for flag in questionnaire.flags:
         walk(flag.when)
@@ -232,16 +235,6 @@ def test_an_answer_no_rule_reads_works_out_no_flag_again(monkeypatch: pytest.Mon
     rules.answer(questionnaire, session, questionnaire.question(watched), Answer(UNKNOWN, at="t"), "T")
     assert_same(questionnaire, session)
     assert 0 < len(calls) < sum(f.severity in notices.PRESSING for f in questionnaire.flags)
-
-
-def _refs(condition: Condition) -> list[str]:
-    if isinstance(condition, (AllOf, AnyOf)):
-        return [r for part in condition.parts for r in _refs(part)]
-    if isinstance(condition, Not):
-        return _refs(condition.part)
-    if isinstance(condition, Answered) or (isinstance(condition, Compare) and condition.subject == "question"):
-        return [condition.ref]
-    return []
 
 
 TANGLED = """\
